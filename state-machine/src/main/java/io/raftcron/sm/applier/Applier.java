@@ -1,0 +1,50 @@
+package io.raftcron.sm.applier;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.sm.store.SchedulerStore;
+import io.raftcron.sm.store.StoreBatch;
+
+/**
+ * The one dispatch point of committed commands, and the only writer of the store. Applying is
+ * deterministic: it reads nothing but the command, its log index and the store. A command that
+ * breaks a rule is recorded as refused in its result (identically on every replica); a command
+ * that cannot be applied at all throws, which stops the node.
+ */
+public final class Applier {
+  private final SchedulerStore store;
+
+  public Applier(SchedulerStore store) {
+    this.store = store;
+  }
+
+  public CommandResult apply(long index, Command command) {
+    StoreBatch batch = store.batch();
+    ApplyContext ctx = ApplyContext.of(index, command, batch);
+    CommandResult result =
+        switch (command.getOpCase()) {
+          case PUT_JOB -> JobCommands.put(ctx, command.getPutJob());
+          case DELETE_JOB -> JobCommands.delete(ctx, command.getDeleteJob());
+          case FIRE_SLOTS -> FireCommands.fire(ctx, command.getFireSlots());
+          case GRANT_LEASES -> RunCommands.grant(ctx, command.getGrantLeases());
+          case COMPLETE_RUNS -> RunCommands.complete(ctx, command.getCompleteRuns());
+          case EXPIRE_LEASES -> RunCommands.expire(ctx, command.getExpireLeases());
+          case REGISTER_NODE -> registerNode(ctx, command);
+          case OP_NOT_SET ->
+              throw new UnappliableCommandException(
+                  "entry " + index + " carries no operation this version knows", null);
+        };
+    store.commit(batch, index);
+    return result;
+  }
+
+  private static CommandResult registerNode(ApplyContext ctx, Command command) {
+    var node = command.getRegisterNode().getNode();
+    if (node.getNodeId().isEmpty() || node.getRaftAddr().isEmpty() || node.getGrpcAddr().isEmpty()) {
+      return Results.refused(ResultCode.INVALID, "a node needs an id, a raft and a gRPC address");
+    }
+    ctx.batch().putNode(node);
+    return Results.ok();
+  }
+}

@@ -1,0 +1,79 @@
+package io.raftcron.sm.applier;
+
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.DeleteJob;
+import io.raftcron.proto.Job;
+import io.raftcron.proto.PutJob;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.schedule.JobSpecValidator;
+import java.util.List;
+import java.util.Optional;
+
+/** Create, update (compare-and-set on the version) and delete of jobs. */
+final class JobCommands {
+  private JobCommands() {}
+
+  static CommandResult put(ApplyContext ctx, PutJob put) {
+    // Checked again here, deterministically: the API edge may run another version.
+    List<String> problems = JobSpecValidator.problems(put.getSpec());
+    if (!problems.isEmpty()) {
+      return Results.refused(ResultCode.INVALID, String.join("; ", problems));
+    }
+    String name = put.getSpec().getName();
+    Optional<Job> existing = ctx.batch().job(name);
+    Job job;
+    if (put.getCreate()) {
+      if (existing.isPresent()) {
+        return Results.refused(ResultCode.ALREADY_EXISTS, "job '" + name + "' already exists");
+      }
+      // Slots strictly after the creation time are this job's to fire.
+      job =
+          Job.newBuilder()
+              .setSpec(put.getSpec())
+              .setVersion(ctx.index())
+              .setCreatedAt(Times.toTimestamp(ctx.leaderTime()))
+              .setUpdatedAt(Times.toTimestamp(ctx.leaderTime()))
+              .setCursor(Times.toTimestamp(ctx.leaderTime()))
+              .build();
+    } else {
+      if (existing.isEmpty()) {
+        return Results.refused(ResultCode.NOT_FOUND, "job '" + name + "' does not exist");
+      }
+      Job current = existing.get();
+      if (current.getVersion() != put.getExpectedVersion()) {
+        return versionMismatch(name, current.getVersion(), put.getExpectedVersion());
+      }
+      // The cursor stays: slots already decided under the old schedule remain decided.
+      job =
+          current.toBuilder()
+              .setSpec(put.getSpec())
+              .setVersion(ctx.index())
+              .setUpdatedAt(Times.toTimestamp(ctx.leaderTime()))
+              .build();
+    }
+    ctx.batch().putJob(job);
+    return Results.ok(job);
+  }
+
+  static CommandResult delete(ApplyContext ctx, DeleteJob delete) {
+    String name = delete.getName();
+    Optional<Job> existing = ctx.batch().job(name);
+    if (existing.isEmpty()) {
+      return Results.refused(ResultCode.NOT_FOUND, "job '" + name + "' does not exist");
+    }
+    long version = existing.get().getVersion();
+    if (delete.getExpectedVersion() != 0 && version != delete.getExpectedVersion()) {
+      return versionMismatch(name, version, delete.getExpectedVersion());
+    }
+    // Runs stay as history; queued runs still execute with the executor copied at fire time.
+    ctx.batch().deleteJob(name);
+    return Results.ok(existing.get());
+  }
+
+  private static CommandResult versionMismatch(String name, long actual, long expected) {
+    return Results.refused(
+        ResultCode.VERSION_MISMATCH,
+        "job '" + name + "' is at version " + actual + ", not " + expected);
+  }
+}

@@ -1,0 +1,25 @@
+package io.raftcron.sm.store;
+
+import java.nio.charset.StandardCharsets;
+
+/** The column families of the state store. */
+public enum Family {
+  /** job name → Job (without the derived next slot). */
+  JOBS("jobs"),
+  /** job, slot → Run: the per-slot ledger; a key here is a committed fire decision. */
+  RUNS("runs"),
+  /** due time, run key → nothing: runs waiting for a worker. */
+  QUEUE("queue"),
+  /** run key → nothing: runs leased to a worker. */
+  LEASES("leases"),
+  /** job, last skipped slot → SkippedSlots. */
+  SKIPPED("skipped"),
+  /** applied index, registered nodes. */
+  META("meta");
+
+  final byte[] cfName;
+
+  Family(String name) {
+    this.cfName = name.getBytes(StandardCharsets.UTF_8);
+  }
+}

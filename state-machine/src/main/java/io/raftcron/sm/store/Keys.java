@@ -1,0 +1,71 @@
+package io.raftcron.sm.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * Key layouts. Times are big-endian epoch milliseconds so that RocksDB's byte order is time
+ * order; a job name is followed by a 0 byte, which names never contain, so prefixes are exact.
+ */
+final class Keys {
+  static final byte[] APPLIED_INDEX = "applied_index".getBytes(StandardCharsets.UTF_8);
+  static final String NODE_PREFIX = "node/";
+
+  private Keys() {}
+
+  static byte[] job(String name) {
+    return utf8(name);
+  }
+
+  /** Prefix of every key of a job in the runs and skipped families. */
+  static byte[] jobPrefix(String job) {
+    byte[] name = utf8(job);
+    return ByteBuffer.allocate(name.length + 1).put(name).put((byte) 0).array();
+  }
+
+  /** runs / skipped: job 0 time. */
+  static byte[] jobTime(String job, Instant t) {
+    byte[] prefix = jobPrefix(job);
+    return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(t.toEpochMilli()).array();
+  }
+
+  /** queue: due time, then the run key, so that the oldest due run comes first. */
+  static byte[] queue(Instant due, byte[] runKey) {
+    return ByteBuffer.allocate(8 + runKey.length).putLong(due.toEpochMilli()).put(runKey).array();
+  }
+
+  static byte[] runKeyOfQueueKey(byte[] queueKey) {
+    byte[] runKey = new byte[queueKey.length - 8];
+    System.arraycopy(queueKey, 8, runKey, 0, runKey.length);
+    return runKey;
+  }
+
+  static byte[] node(String nodeId) {
+    return utf8(NODE_PREFIX + nodeId);
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  static long longOf(byte[] b) {
+    return ByteBuffer.wrap(b).getLong();
+  }
+
+  static boolean startsWith(byte[] key, byte[] prefix) {
+    if (key.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (key[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

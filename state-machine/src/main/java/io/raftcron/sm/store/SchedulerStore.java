@@ -1,0 +1,337 @@
+package io.raftcron.sm.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import io.raftcron.proto.Job;
+import io.raftcron.proto.NodeInfo;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.SkippedSlots;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The replicated state in RocksDB. The applier is the only writer: each command's effects and
+ * the applied index go into one {@link WriteBatch}, so after a crash the store is exactly the
+ * state after some applied index and replay resumes right after it (no entry applied twice or
+ * lost). The WAL is on and not synced: a killed process loses nothing; after a machine crash the
+ * store may be behind, consistently, and Raft replays the missing entries or installs a snapshot.
+ *
+ * <p>Reads may come from any thread. A snapshot install swaps the database under a write lock.
+ */
+public final class SchedulerStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final WriteOptions writeOptions = new WriteOptions();
+  private DBOptions dbOptions;
+  private ColumnFamilyOptions cfOptions;
+  private RocksDB db;
+  private final Map<Family, ColumnFamilyHandle> handles = new EnumMap<>(Family.class);
+
+  private SchedulerStore(Path dir) {
+    this.dir = dir;
+  }
+
+  public static SchedulerStore open(Path dir) {
+    SchedulerStore store = new SchedulerStore(dir);
+    store.openDb();
+    return store;
+  }
+
+  private void openDb() {
+    try {
+      Files.createDirectories(dir);
+      dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+      cfOptions = new ColumnFamilyOptions();
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+      for (Family f : Family.values()) {
+        descriptors.add(new ColumnFamilyDescriptor(f.cfName, cfOptions));
+      }
+      List<ColumnFamilyHandle> opened = new ArrayList<>();
+      db = RocksDB.open(dbOptions, dir.toString(), descriptors, opened);
+      for (Family f : Family.values()) {
+        handles.put(f, opened.get(f.ordinal() + 1));
+      }
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot open the state store in " + dir, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The index of the last log entry whose effects are in this store; 0 for an empty store. */
+  public long appliedIndex() {
+    byte[] v = get(Family.META, Keys.APPLIED_INDEX);
+    return v == null ? 0 : Keys.longOf(v);
+  }
+
+  public Optional<Job> job(String name) {
+    return Optional.ofNullable(parse(get(Family.JOBS, Keys.job(name)), Job.parser()));
+  }
+
+  public List<Job> jobs() {
+    List<Job> jobs = new ArrayList<>();
+    scan(Family.JOBS, new byte[0], Integer.MAX_VALUE, (k, v) -> jobs.add(parse(v, Job.parser())));
+    return jobs;
+  }
+
+  public Optional<Run> run(String job, Instant slot) {
+    return Optional.ofNullable(parse(get(Family.RUNS, Keys.jobTime(job, slot)), Run.parser()));
+  }
+
+  /** A job's runs, newest slot first. */
+  public List<Run> runs(String job, int limit) {
+    List<Run> runs = new ArrayList<>();
+    scanBackwards(Family.RUNS, Keys.jobPrefix(job), limit, v -> runs.add(parse(v, Run.parser())));
+    return runs;
+  }
+
+  /** A job's skipped ranges, newest first. */
+  public List<SkippedSlots> skipped(String job, int limit) {
+    List<SkippedSlots> out = new ArrayList<>();
+    scanBackwards(
+        Family.SKIPPED, Keys.jobPrefix(job), limit, v -> out.add(parse(v, SkippedSlots.parser())));
+    return out;
+  }
+
+  /** Runs waiting for a worker, oldest due first. */
+  public List<Run> queuedRuns(int limit) {
+    List<Run> runs = new ArrayList<>();
+    scan(
+        Family.QUEUE,
+        new byte[0],
+        limit,
+        (k, v) -> runs.add(parse(get(Family.RUNS, Keys.runKeyOfQueueKey(k)), Run.parser())));
+    return runs;
+  }
+
+  /** Runs currently leased to a worker. */
+  public List<Run> leasedRuns() {
+    List<Run> runs = new ArrayList<>();
+    scan(
+        Family.LEASES,
+        new byte[0],
+        Integer.MAX_VALUE,
+        (k, v) -> runs.add(parse(get(Family.RUNS, k), Run.parser())));
+    return runs;
+  }
+
+  public List<NodeInfo> nodes() {
+    List<NodeInfo> nodes = new ArrayList<>();
+    scan(
+        Family.META,
+        Keys.utf8(Keys.NODE_PREFIX),
+        Integer.MAX_VALUE,
+        (k, v) -> nodes.add(parse(v, NodeInfo.parser())));
+    return nodes;
+  }
+
+  /** A write overlay for one command; nothing is visible until {@link #commit}. */
+  public StoreBatch batch() {
+    return new StoreBatch(this);
+  }
+
+  /** Writes the batch's effects and {@code index} as the applied index, atomically. */
+  public void commit(StoreBatch batch, long index) {
+    withReadLock(
+        () -> {
+          try (WriteBatch wb = new WriteBatch()) {
+            for (StoreBatch.Write w : batch.writes()) {
+              if (w.value() == null) {
+                wb.delete(handles.get(w.family()), w.key());
+              } else {
+                wb.put(handles.get(w.family()), w.key(), w.value());
+              }
+            }
+            wb.put(handles.get(Family.META), Keys.APPLIED_INDEX, Keys.longBytes(index));
+            db.write(writeOptions, wb);
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot write applied index " + index, e);
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Writes a consistent copy of the store into {@code target} (which must not exist) as a
+   * RocksDB checkpoint: hard links to the immutable SST files where the file system allows it.
+   * Returns the files written, relative to {@code target}.
+   */
+  public List<String> checkpoint(Path target) {
+    return withReadLock(
+        () -> {
+          try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot checkpoint the state store into " + target, e);
+          }
+          try (Stream<Path> files = Files.list(target)) {
+            return files.filter(Files::isRegularFile)
+                .map(p -> target.relativize(p).toString())
+                .sorted()
+                .toList();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  /** Replaces the whole store with the checkpoint in {@code source} (copied, never moved). */
+  public void replaceWith(Path source) {
+    lock.writeLock().lock();
+    try {
+      closeDb();
+      deleteRecursively(dir);
+      Files.createDirectories(dir);
+      try (Stream<Path> files = Files.list(source)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+      openDb();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot install snapshot from " + source, e);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      closeDb();
+      writeOptions.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  byte[] get(Family family, byte[] key) {
+    return withReadLock(
+        () -> {
+          try {
+            return db.get(handles.get(family), key);
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot read the state store", e);
+          }
+        });
+  }
+
+  private void closeDb() {
+    if (db == null) {
+      return;
+    }
+    handles.values().forEach(ColumnFamilyHandle::close);
+    handles.clear();
+    db.close();
+    db = null;
+    dbOptions.close();
+    cfOptions.close();
+  }
+
+  private interface EntryConsumer {
+    void accept(byte[] key, byte[] value);
+  }
+
+  private interface ValueConsumer {
+    void accept(byte[] value);
+  }
+
+  private void scan(Family family, byte[] prefix, int limit, EntryConsumer consumer) {
+    withReadLock(
+        () -> {
+          try (RocksIterator it = db.newIterator(handles.get(family))) {
+            int n = 0;
+            for (it.seek(prefix); it.isValid() && n < limit; it.next(), n++) {
+              if (!Keys.startsWith(it.key(), prefix)) {
+                break;
+              }
+              consumer.accept(it.key(), it.value());
+            }
+          }
+          return null;
+        });
+  }
+
+  private void scanBackwards(Family family, byte[] prefix, int limit, ValueConsumer consumer) {
+    withReadLock(
+        () -> {
+          byte[] upper = prefix.clone();
+          upper[upper.length - 1]++; // prefixes end in the 0 separator, so this cannot overflow
+          try (RocksIterator it = db.newIterator(handles.get(family))) {
+            int n = 0;
+            for (it.seekForPrev(upper); it.isValid() && n < limit; it.prev()) {
+              if (!Keys.startsWith(it.key(), prefix)) {
+                break;
+              }
+              consumer.accept(it.value());
+              n++;
+            }
+          }
+          return null;
+        });
+  }
+
+  private <T> T withReadLock(Supplier<T> action) {
+    lock.readLock().lock();
+    try {
+      if (db == null) {
+        throw new StoreException("the state store is closed", null);
+      }
+      return action.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  static <T extends MessageLite> T parse(byte[] bytes, Parser<T> parser) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return parser.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt record in the state store", e);
+    }
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
