@@ -1,0 +1,359 @@
+package io.raftcron.raft;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.JRaftUtils;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a raft group: proposes byte commands, applies committed ones to a {@link ReplicatedStateMachine} and
+ * reports leadership to a {@link LeadershipListener}.
+ *
+ * <p>Futures returned here complete on a raft-core callback thread, never on jraft's FSM thread, so a dependent stage
+ * cannot stall the group; still, do not block in dependent stages (use the *Async variants for slow work).
+ */
+public final class RaftNode implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  // jraft 1.4.1 exposes the current term only through package-private NodeImpl.getCurrentTerm(); jraft runs on the
+  // class path (unnamed module), so reflection needs no --add-opens.
+  private static final Method CURRENT_TERM;
+
+  static {
+    // bolt logs through sofa-common-tools 1.4.0, whose logback support calls a method logback 1.3+ removed: it prints
+    // a NoSuchMethodError trace and falls back to the application's slf4j loggers. Skip straight to that fallback, so
+    // bolt's messages land in our logging ("com.alipay.sofa.common.log") instead of files under ~/logs. This must run
+    // before any bolt class loads; operators can still override it on the command line.
+    if (System.getProperty("logback.middleware.log.disable") == null) {
+      System.setProperty("logback.middleware.log.disable", "true");
+    }
+    try {
+      CURRENT_TERM = NodeImpl.class.getDeclaredMethod("getCurrentTerm");
+      CURRENT_TERM.setAccessible(true);
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final String raftAddress;
+  private final Semaphore inflight;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("raftcron-raft-events"));
+  private final ExecutorService callbacks = Executors.newSingleThreadExecutor(daemon("raftcron-raft-callbacks"));
+  private final ExecutorService snapshotWork = Executors.newSingleThreadExecutor(daemon("raftcron-raft-snapshot"));
+  private final JraftStateMachine fsm;
+  private final Executor raftRpcExecutor;
+  private final Executor cliRpcExecutor;
+  private final RaftGroupService group;
+  private final Node node;
+
+  private RaftNode(RaftNodeConfig config, ReplicatedStateMachine stateMachine, LeadershipListener listener) {
+    PeerId self = new PeerId();
+    if (!self.parse(config.raftAddr())) {
+      throw new IllegalArgumentException("raftAddr is not ip:port: " + config.raftAddr());
+    }
+    Configuration initialConf = new Configuration();
+    if (!config.peers().isEmpty() && !initialConf.parse(String.join(",", config.peers()))) {
+      throw new IllegalArgumentException("peers are not ip:port: " + config.peers());
+    }
+    this.raftAddress = config.raftAddr();
+    this.inflight = new Semaphore(config.maxInflightProposals());
+    this.fsm = new JraftStateMachine(stateMachine, listener, events, snapshotWork);
+
+    Path dataDir = config.dataDir();
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // With log4j2 (or an old logback) present, sofa-common-tools writes bolt's own log files under ${logging.path},
+    // by default ~/logs. Keep them with the node's data unless the operator chose a place.
+    if (System.getProperty("logging.path") == null) {
+      System.setProperty("logging.path", dataDir.resolve("logs").toString());
+    }
+
+    NodeOptions options = new NodeOptions();
+    options.setFsm(fsm);
+    options.setLogUri(dataDir.resolve("log").toString());
+    options.setRaftMetaUri(dataDir.resolve("meta").toString());
+    options.setSnapshotUri(dataDir.resolve("snapshot").toString());
+    options.setInitialConf(initialConf);
+    options.setElectionTimeoutMs(config.electionTimeoutMs());
+    options.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
+    options.setFilterBeforeCopyRemote(true); // our snapshot files carry checksums, see JraftStateMachine
+    // The same RPC server RaftGroupService would create, but bound before the node starts: start() binds last and,
+    // when the port is taken, throws while leaving the node running with no handle to shut it down.
+    requirePortFree(self.getPort());
+    this.raftRpcExecutor = JRaftUtils.createExecutor("RAFT-RPC-executor-", options.getRaftRpcThreadPoolSize());
+    this.cliRpcExecutor = JRaftUtils.createExecutor("CLI-RPC-executor-", options.getCliRpcThreadPoolSize());
+    RpcServer rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint(), raftRpcExecutor, cliRpcExecutor);
+    this.group = new RaftGroupService(config.groupId(), self, options, rpcServer);
+    try {
+      rpcServer.init(null);
+      this.node = group.start(false);
+    } catch (RuntimeException e) {
+      try {
+        rpcServer.shutdown();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      shutdownExecutors();
+      throw e;
+    }
+    LOG.info("raft node {} started in group {} with peers {}", raftAddress, config.groupId(), config.peers());
+  }
+
+  /** A failed bind leaves bolt's non-daemon boss thread running (bolt 1.6.12), so catch a taken port before bolt. */
+  private static void requirePortFree(int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(port)); // bolt listens on every interface, whatever the raft ip
+    } catch (IOException e) {
+      throw new IllegalStateException("raft port " + port + " is not available: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts the node: opens its storage under {@code config.dataDir()}, binds the raft port and joins the group. */
+  public static RaftNode start(
+      RaftNodeConfig config, ReplicatedStateMachine stateMachine, LeadershipListener listener) {
+    return new RaftNode(config, stateMachine, listener);
+  }
+
+  /**
+   * Proposes {@code command} (not to be modified afterwards) with {@code Task.expectedTerm = expectedTerm}. Completes
+   * with the apply() result once committed and applied here; fails with {@link NotLeaderException} (the entry was not
+   * appended) or {@link ProposalFailedException} (jraft's status text; the outcome is unknown, the entry may still
+   * commit). At most maxInflightProposals are in flight; beyond that it fails fast with "overloaded".
+   */
+  public CompletableFuture<Object> propose(byte[] command, long expectedTerm) {
+    if (!running.get()) {
+      return CompletableFuture.failedFuture(new ProposalFailedException("raft node is closed"));
+    }
+    if (!node.isLeader()) {
+      return CompletableFuture.failedFuture(notLeader());
+    }
+    // jraft's own queue is 16k deep and answers EBUSY only once full; flooding it starves a small host (jraft.md §9.2).
+    if (!inflight.tryAcquire()) {
+      return CompletableFuture.failedFuture(new ProposalFailedException("overloaded"));
+    }
+    ProposalClosure closure = new ProposalClosure();
+    try {
+      node.apply(new Task(ByteBuffer.wrap(command), closure, expectedTerm));
+    } catch (RuntimeException e) {
+      // IllegalStateException while shutting down, NullPointerException once joined.
+      closure.run(new Status(RaftError.ENODESHUTDOWN, "apply rejected: %s", e));
+    }
+    return closure.future;
+  }
+
+  /**
+   * Completes when this node's state machine has applied everything committed before the call (jraft ReadIndex,
+   * ReadOnlySafe); a follower asks the leader. Fails with an IllegalStateException carrying jraft's status (no leader,
+   * a new leader that has not committed in its term yet, timeout after 2 s).
+   */
+  public CompletableFuture<Void> readIndex() {
+    if (!running.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("raft node is closed"));
+    }
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    try {
+      node.readIndex(ReadOnlyOption.ReadOnlySafe, null, new ReadIndexClosure() {
+        @Override
+        public void run(Status status, long index, byte[] requestContext) {
+          settle(future, null, status.isOk() ? null : new IllegalStateException("readIndex failed: " + status));
+        }
+      });
+    } catch (RuntimeException e) {
+      future.completeExceptionally(new IllegalStateException("readIndex rejected", e)); // closed concurrently
+    }
+    return future;
+  }
+
+  /** Takes a snapshot of this node now; completes when it is saved (at once when nothing was applied since the last). */
+  public CompletableFuture<Void> snapshot() {
+    if (!running.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("raft node is closed"));
+    }
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    try {
+      node.snapshot(status ->
+          settle(future, null, status.isOk() ? null : new IllegalStateException("snapshot failed: " + status)));
+    } catch (RuntimeException e) {
+      future.completeExceptionally(new IllegalStateException("snapshot rejected", e)); // closed concurrently
+    }
+    return future;
+  }
+
+  /** Leader AND its state machine has announced this term through onLeaderStart (it has applied all earlier entries). */
+  public boolean isLeader() {
+    long term = fsm.leaderTerm();
+    return term > 0 && node.isLeader() && currentTerm() == term;
+  }
+
+  /** The term passed to the last onLeaderStart, 0 when not leading. */
+  public long leaderTerm() {
+    return fsm.leaderTerm();
+  }
+
+  public long currentTerm() {
+    try {
+      return (long) CURRENT_TERM.invoke(node);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Raft ip:port of the leader as this node knows it. */
+  public Optional<String> leaderAddress() {
+    PeerId leader = node.getLeaderId();
+    return leader == null || leader.isEmpty() ? Optional.empty() : Optional.of(leader.getEndpoint().toString());
+  }
+
+  /** LEADER, FOLLOWER, CANDIDATE, TRANSFERRING, ERROR, SHUTTING, SHUTDOWN, ... from jraft's State. */
+  public String role() {
+    return node.getNodeState().name().replaceFirst("^STATE_", "");
+  }
+
+  /**
+   * jraft's last applied index (including entries skipped because the state machine already had them). Once the node
+   * is no longer active (error, shut down), jraft refuses to answer; then it is the last entry the state machine got.
+   */
+  public long appliedIndex() {
+    try {
+      return node.getLastAppliedLogIndex();
+    } catch (IllegalStateException notActive) {
+      return fsm.lastEntryIndex();
+    }
+  }
+
+  public String raftAddress() {
+    return raftAddress;
+  }
+
+  /** shutdown() then join(), then the executors (join waits for running snapshots, which need them); idempotent. */
+  @Override
+  public void close() {
+    if (running.compareAndSet(true, false)) {
+      group.shutdown();
+      try {
+        group.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      shutdownExecutors();
+      LOG.info("raft node {} closed", raftAddress);
+    }
+  }
+
+  private void shutdownExecutors() {
+    // RaftGroupService leaves the RPC executors running after shutdown; they are ours here.
+    for (Executor executor : new Executor[] {raftRpcExecutor, cliRpcExecutor}) {
+      if (executor instanceof ExecutorService service) {
+        service.shutdown();
+      }
+    }
+    List<ExecutorService> ours = List.of(snapshotWork, events, callbacks);
+    ours.forEach(ExecutorService::shutdown);
+    // Let the final onLeaderStop and the failed proposals reach their listeners, but never hang the caller.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (ExecutorService executor : ours) {
+      try {
+        if (!executor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private NotLeaderException notLeader() {
+    return new NotLeaderException(leaderAddress().orElse(null));
+  }
+
+  /** Completes {@code future} on the callback thread: it may be called on jraft's FSM thread. */
+  private <T> void settle(CompletableFuture<T> future, T value, Throwable failure) {
+    Runnable completion = failure == null ? () -> future.complete(value) : () -> future.completeExceptionally(failure);
+    try {
+      callbacks.execute(completion);
+    } catch (RejectedExecutionException e) {
+      completion.run(); // closed: jraft still fails pending closures after join, complete them here
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The proposer's closure; jraft runs it on failure, {@link JraftStateMachine} calls succeed after apply. */
+  final class ProposalClosure implements Closure {
+
+    final CompletableFuture<Object> future = new CompletableFuture<>();
+    // jraft may both fail the closure and throw from apply() while shutting down: settle and release once.
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    void succeed(Object result) {
+      if (settled.compareAndSet(false, true)) {
+        inflight.release();
+        settle(future, result, null);
+      }
+    }
+
+    @Override
+    public void run(Status status) {
+      if (status.isOk()) {
+        succeed(null);
+      } else if (settled.compareAndSet(false, true)) {
+        inflight.release();
+        settle(future, null, failure(status));
+      }
+    }
+
+    private RuntimeException failure(Status status) {
+      // "Is not leader." is set before the entry is appended, so only then is a retry elsewhere known to be safe;
+      // "Leader stepped down" and the rest leave the outcome unknown.
+      if (status.getRaftError() == RaftError.EPERM && String.valueOf(status.getErrorMsg()).startsWith("Is not leader")) {
+        return notLeader();
+      }
+      return new ProposalFailedException(status.toString());
+    }
+  }
+}

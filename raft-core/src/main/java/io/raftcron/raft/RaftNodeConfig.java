@@ -1,0 +1,60 @@
+package io.raftcron.raft;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of one raft node. Addresses are {@code ip:port} with a concrete, routable ip (jraft rejects 0.0.0.0); the
+ * Bolt RPC server listens on the port on every interface.
+ *
+ * @param peers the initial configuration, used only when the node's log and snapshot storage are empty; empty for a
+ *     node that waits to be added by the leader
+ * @param snapshotIntervalSecs timer-driven snapshots; 0 or less disables them
+ */
+public record RaftNodeConfig(
+    String groupId,
+    String raftAddr,
+    List<String> peers,
+    Path dataDir,
+    int electionTimeoutMs,
+    int snapshotIntervalSecs,
+    int maxInflightProposals) {
+
+  public static final String DEFAULT_GROUP_ID = "raftcron";
+
+  public RaftNodeConfig {
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(raftAddr, "raftAddr");
+    Objects.requireNonNull(dataDir, "dataDir");
+    peers = List.copyOf(peers);
+    if (electionTimeoutMs <= 0) {
+      throw new IllegalArgumentException("electionTimeoutMs must be positive: " + electionTimeoutMs);
+    }
+    if (maxInflightProposals <= 0) {
+      throw new IllegalArgumentException("maxInflightProposals must be positive: " + maxInflightProposals);
+    }
+  }
+
+  /** A config with the defaults: group "raftcron", election timeout 1 s, snapshots every 300 s, 1024 proposals. */
+  public static RaftNodeConfig of(String raftAddr, List<String> peers, Path dataDir) {
+    return new RaftNodeConfig(DEFAULT_GROUP_ID, raftAddr, peers, dataDir, 1000, 300, 1024);
+  }
+
+  public RaftNodeConfig withGroupId(String value) {
+    return new RaftNodeConfig(value, raftAddr, peers, dataDir, electionTimeoutMs, snapshotIntervalSecs,
+        maxInflightProposals);
+  }
+
+  public RaftNodeConfig withElectionTimeoutMs(int value) {
+    return new RaftNodeConfig(groupId, raftAddr, peers, dataDir, value, snapshotIntervalSecs, maxInflightProposals);
+  }
+
+  public RaftNodeConfig withSnapshotIntervalSecs(int value) {
+    return new RaftNodeConfig(groupId, raftAddr, peers, dataDir, electionTimeoutMs, value, maxInflightProposals);
+  }
+
+  public RaftNodeConfig withMaxInflightProposals(int value) {
+    return new RaftNodeConfig(groupId, raftAddr, peers, dataDir, electionTimeoutMs, snapshotIntervalSecs, value);
+  }
+}
