@@ -1,0 +1,280 @@
+package io.raftcron.client;
+
+import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.raftcron.proto.ClusterServiceGrpc;
+import io.raftcron.proto.ClusterStatus;
+import io.raftcron.proto.CompleteRunRequest;
+import io.raftcron.proto.CompleteRunResponse;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.CreateJobRequest;
+import io.raftcron.proto.DeleteJobRequest;
+import io.raftcron.proto.GetJobRequest;
+import io.raftcron.proto.GetRunRequest;
+import io.raftcron.proto.GetStatusRequest;
+import io.raftcron.proto.Job;
+import io.raftcron.proto.JobServiceGrpc;
+import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.ListJobsRequest;
+import io.raftcron.proto.ListRunsRequest;
+import io.raftcron.proto.PollRunsRequest;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.RunServiceGrpc;
+import io.raftcron.proto.UpdateJobRequest;
+import io.raftcron.proto.WorkerServiceGrpc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client for a raftcron cluster. Every node accepts every call (followers forward writes to the
+ * leader), so the client only fails over: it sticks to one endpoint and moves to the next when
+ * that one is UNAVAILABLE, with capped exponential backoff, until the call's deadline.
+ */
+public final class RaftcronClient implements AutoCloseable {
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
+  private static final Logger log = LoggerFactory.getLogger(RaftcronClient.class);
+  private static final long FIRST_BACKOFF_MS = 50;
+  private static final long MAX_BACKOFF_MS = 1_000;
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+  /** One gRPC call against one endpoint; the deadline is what is left of the overall budget. */
+  @FunctionalInterface
+  public interface Rpc<T> {
+    T call(Channel channel, Deadline deadline);
+  }
+
+  private final List<String> endpoints;
+  private final List<ManagedChannel> channels;
+  private final Duration callDeadline;
+  private final AtomicInteger current = new AtomicInteger();
+
+  private RaftcronClient(List<String> endpoints, Duration callDeadline) {
+    this.endpoints = List.copyOf(endpoints);
+    this.callDeadline = callDeadline;
+    this.channels = new ArrayList<>();
+    for (String endpoint : this.endpoints) {
+      HostPort hostPort = HostPort.parse(endpoint);
+      channels.add(NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port()).usePlaintext().build());
+    }
+  }
+
+  public static RaftcronClient connect(List<String> endpoints) {
+    return connect(endpoints, DEFAULT_DEADLINE);
+  }
+
+  /** Channels connect lazily: this never fails because a node is down. */
+  public static RaftcronClient connect(List<String> endpoints, Duration callDeadline) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no cluster endpoints given");
+    }
+    if (callDeadline.isNegative() || callDeadline.isZero()) {
+      throw new IllegalArgumentException("call deadline must be positive: " + callDeadline);
+    }
+    return new RaftcronClient(endpoints, callDeadline);
+  }
+
+  /** Parses "host:port,host:port"; blanks around commas are ignored. */
+  public static List<String> parseEndpoints(String commaSeparated) {
+    List<String> endpoints = new ArrayList<>();
+    for (String part : commaSeparated.split(",")) {
+      String endpoint = part.trim();
+      if (!endpoint.isEmpty()) {
+        HostPort.parse(endpoint);
+        endpoints.add(endpoint);
+      }
+    }
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no endpoints in '" + commaSeparated + "'");
+    }
+    return List.copyOf(endpoints);
+  }
+
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  public Job createJob(JobSpec spec) {
+    return call((ch, deadline) -> jobs(ch, deadline).createJob(CreateJobRequest.newBuilder().setSpec(spec).build()));
+  }
+
+  public Job updateJob(JobSpec spec, long expectedVersion) {
+    UpdateJobRequest request =
+        UpdateJobRequest.newBuilder().setSpec(spec).setExpectedVersion(expectedVersion).build();
+    return call((ch, deadline) -> jobs(ch, deadline).updateJob(request));
+  }
+
+  public void deleteJob(String name) {
+    call((ch, deadline) -> jobs(ch, deadline).deleteJob(DeleteJobRequest.newBuilder().setName(name).build()));
+  }
+
+  public Job getJob(String name) {
+    return call((ch, deadline) -> jobs(ch, deadline).getJob(GetJobRequest.newBuilder().setName(name).build()));
+  }
+
+  public List<Job> listJobs() {
+    return call((ch, deadline) -> jobs(ch, deadline).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList());
+  }
+
+  /** Newest first; a limit of 0 lets the server choose (100). */
+  public List<Run> listRuns(String job, int limit) {
+    ListRunsRequest request = ListRunsRequest.newBuilder().setJob(job).setLimit(limit).build();
+    return call((ch, deadline) -> runs(ch, deadline).listRuns(request).getRunsList());
+  }
+
+  public Run getRun(String runId) {
+    return call((ch, deadline) -> runs(ch, deadline).getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
+  }
+
+  public ClusterStatus clusterStatus() {
+    return call((ch, deadline) -> ClusterServiceGrpc.newBlockingStub(ch).withDeadline(deadline)
+        .getStatus(GetStatusRequest.getDefaultInstance()));
+  }
+
+  /** Long poll: the call may take up to {@code wait}, so its budget is wait plus 10 seconds. */
+  public List<Run> pollRuns(String workerId, int maxRuns, Duration wait) {
+    PollRunsRequest request = PollRunsRequest.newBuilder()
+        .setWorkerId(workerId)
+        .setMaxRuns(maxRuns)
+        .setWait(com.google.protobuf.Duration.newBuilder().setSeconds(wait.getSeconds()).setNanos(wait.getNano()))
+        .build();
+    return call(wait.plusSeconds(10), (ch, deadline) ->
+        WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).pollRuns(request).getRunsList());
+  }
+
+  public CompleteRunResponse completeRun(Completion completion) {
+    CompleteRunRequest request = CompleteRunRequest.newBuilder().setCompletion(completion).build();
+    return call((ch, deadline) -> WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).completeRun(request));
+  }
+
+  /** Runs {@code rpc} with failover within the client's default call deadline. */
+  public <T> T call(Rpc<T> rpc) {
+    return call(callDeadline, rpc);
+  }
+
+  /**
+   * Runs {@code rpc} against the current endpoint; on UNAVAILABLE moves to the next one and tries
+   * again after a backoff, until {@code budget} is spent. Any other status is thrown at once.
+   */
+  public <T> T call(Duration budget, Rpc<T> rpc) {
+    Deadline deadline = Deadline.after(budget.toNanos(), TimeUnit.NANOSECONDS);
+    long backoffMs = FIRST_BACKOFF_MS;
+    StatusRuntimeException lastUnavailable = null;
+    String lastUnavailableEndpoint = null;
+    while (true) {
+      int index = current.get();
+      ManagedChannel channel = channels.get(index);
+      // A channel that failed before waits up to minutes before reconnecting; don't wait for that.
+      if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        channel.resetConnectBackoff();
+      }
+      try {
+        return rpc.call(channel, deadline);
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if (code == Status.Code.DEADLINE_EXCEEDED && deadline.isExpired()) {
+          // Our budget ran out: say so rather than quote gRPC's internals. Running out while still
+          // looking for a node that answers is "unavailable".
+          throw lastUnavailable != null
+              ? unavailable(budget, lastUnavailableEndpoint, lastUnavailable)
+              : new RaftcronException(code,
+                  "no answer from " + endpoints.get(index) + " within " + budget.toMillis() + " ms", e);
+        }
+        if (code != Status.Code.UNAVAILABLE) {
+          throw RaftcronException.from(e);
+        }
+        lastUnavailable = e;
+        lastUnavailableEndpoint = endpoints.get(index);
+        log.debug("{} unavailable: {}", endpoints.get(index), e.getStatus());
+        current.compareAndSet(index, (index + 1) % channels.size());
+        long sleepMs = Math.min(backoffMs, deadline.timeRemaining(TimeUnit.MILLISECONDS));
+        if (sleepMs <= 0) {
+          throw unavailable(budget, lastUnavailableEndpoint, e);
+        }
+        sleep(sleepMs);
+        if (deadline.isExpired()) {
+          throw unavailable(budget, lastUnavailableEndpoint, e);
+        }
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private RaftcronException unavailable(Duration budget, String endpoint, StatusRuntimeException last) {
+    Status status = last.getStatus();
+    String reason = status.getDescription() != null ? status.getDescription() : "unavailable";
+    if (status.getCause() != null && status.getCause().getMessage() != null) {
+      reason += ": " + status.getCause().getMessage();
+    }
+    return new RaftcronException(Status.Code.UNAVAILABLE,
+        "no raftcron node answered within " + budget.toMillis() + " ms (tried " + String.join(",", endpoints)
+            + "; last error from " + endpoint + ": " + reason + ")",
+        last);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RaftcronException(Status.Code.CANCELLED, "interrupted", e);
+    }
+  }
+
+  private static JobServiceGrpc.JobServiceBlockingStub jobs(Channel channel, Deadline deadline) {
+    return JobServiceGrpc.newBlockingStub(channel).withDeadline(deadline);
+  }
+
+  private static RunServiceGrpc.RunServiceBlockingStub runs(Channel channel, Deadline deadline) {
+    return RunServiceGrpc.newBlockingStub(channel).withDeadline(deadline);
+  }
+
+  @Override
+  public void close() {
+    channels.forEach(ManagedChannel::shutdown);
+    try {
+      for (ManagedChannel channel : channels) {
+        if (!channel.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          channel.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      channels.forEach(ManagedChannel::shutdownNow);
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** "host:port", with an IPv6 host in brackets. */
+  private record HostPort(String host, int port) {
+    static HostPort parse(String endpoint) {
+      int colon = endpoint.lastIndexOf(':');
+      if (colon <= 0 || colon == endpoint.length() - 1) {
+        throw new IllegalArgumentException("endpoint '" + endpoint + "' is not host:port");
+      }
+      String host = endpoint.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(endpoint.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("endpoint '" + endpoint + "' has no numeric port");
+      }
+      if (host.isEmpty() || port < 1 || port > 65535) {
+        throw new IllegalArgumentException("endpoint '" + endpoint + "' is not host:port");
+      }
+      return new HostPort(host, port);
+    }
+  }
+}

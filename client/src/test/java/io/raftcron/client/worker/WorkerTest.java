@@ -1,0 +1,133 @@
+package io.raftcron.client.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.raftcron.proto.CompleteRunRequest;
+import io.raftcron.proto.CompleteRunResponse;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.PollRunsRequest;
+import io.raftcron.proto.PollRunsResponse;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.WorkerServiceGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerTest {
+  private final FakeWorkerService service = new FakeWorkerService();
+  private Server server;
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(service).build().start();
+  }
+
+  @AfterEach
+  void stopServer() throws InterruptedException {
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void pollsForFreeSlotsRunsAndCompletesUnderTheRunsToken() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    service.toLease.add(run("a@1", 11));
+    service.toLease.add(run("b@1", 12));
+    service.toLease.add(run("c@1", 13));
+
+    try (Worker worker = Worker.builder()
+        .endpoints(List.of(deadEndpoint(), "127.0.0.1:" + server.getPort()))
+        .workerId("w1")
+        .concurrency(2)
+        .pollWait(Duration.ofMillis(200))
+        .handler(run -> {
+          release.await();
+          return run.runId().startsWith("b") ? Outcome.failure(3, "boom") : Outcome.success();
+        })
+        .build()) {
+      worker.start();
+
+      // Both slots are taken by a@1 and b@1, so the worker must not poll again until one frees.
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.polls.size() >= 1);
+      Thread.sleep(500);
+      assertThat(service.polls).hasSize(1);
+      assertThat(service.polls.peek().getMaxRuns()).isEqualTo(2);
+      assertThat(service.polls.peek().getWorkerId()).isEqualTo("w1");
+
+      release.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 3);
+    }
+
+    assertThat(service.completions)
+        .extracting(Completion::getRunId, Completion::getFencingToken, Completion::getSucceeded,
+            Completion::getExitCode, Completion::getError, Completion::getWorker)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("a@1", 11L, true, 0, "", "w1"),
+            org.assertj.core.groups.Tuple.tuple("b@1", 12L, false, 3, "boom", "w1"),
+            org.assertj.core.groups.Tuple.tuple("c@1", 13L, true, 0, "", "w1"));
+    assertThat(service.completions).allSatisfy(c -> {
+      assertThat(c.hasStartedAt()).isTrue();
+      assertThat(c.hasFinishedAt()).isTrue();
+    });
+  }
+
+  private static Run run(String id, long token) {
+    return Run.newBuilder().setRunId(id).setJob(id.substring(0, 1)).setFencingToken(token).setAttempt(1).build();
+  }
+
+  private static String deadEndpoint() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return "127.0.0.1:" + socket.getLocalPort();
+    }
+  }
+
+  /** Leases queued runs up to max_runs; with none queued, answers empty after a short wait. */
+  private static final class FakeWorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
+    final Queue<Run> toLease = new ConcurrentLinkedQueue<>();
+    final Queue<PollRunsRequest> polls = new ConcurrentLinkedQueue<>();
+    final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void pollRuns(PollRunsRequest request, StreamObserver<PollRunsResponse> response) {
+      polls.add(request);
+      PollRunsResponse.Builder leased = PollRunsResponse.newBuilder();
+      for (int i = 0; i < request.getMaxRuns() && !toLease.isEmpty(); i++) {
+        leased.addRuns(toLease.poll());
+      }
+      if (leased.getRunsCount() == 0) {
+        sleep(request.getWait().getNanos() / 1_000_000 + request.getWait().getSeconds() * 1000);
+      }
+      response.onNext(leased.build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void completeRun(CompleteRunRequest request, StreamObserver<CompleteRunResponse> response) {
+      completions.add(request.getCompletion());
+      response.onNext(CompleteRunResponse.newBuilder().setAccepted(true).setCode(ResultCode.OK).build());
+      response.onCompleted();
+    }
+
+    private static void sleep(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

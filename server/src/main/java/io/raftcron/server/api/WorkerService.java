@@ -1,0 +1,87 @@
+package io.raftcron.server.api;
+
+import io.grpc.stub.StreamObserver;
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CompleteRunRequest;
+import io.raftcron.proto.CompleteRunResponse;
+import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.PollRunsRequest;
+import io.raftcron.proto.PollRunsResponse;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.WorkerServiceGrpc;
+import io.raftcron.raft.RaftNode;
+import io.raftcron.server.leader.Leadership;
+import io.raftcron.server.leader.Proposer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Workers long-poll for runs and report completions; both are served by the leader. */
+public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
+  static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+  private final Gateway gateway;
+  private final RaftNode raft;
+  private final Proposer proposer;
+  private final Leadership leadership;
+
+  public WorkerService(Gateway gateway, RaftNode raft, Proposer proposer, Leadership leadership) {
+    this.gateway = gateway;
+    this.raft = raft;
+    this.proposer = proposer;
+    this.leadership = leadership;
+  }
+
+  @Override
+  public void pollRuns(PollRunsRequest request, StreamObserver<PollRunsResponse> out) {
+    if (request.getWorkerId().isEmpty()) {
+      out.onError(Errors.invalid("worker_id is required"));
+      return;
+    }
+    Duration wait =
+        Duration.ofSeconds(request.getWait().getSeconds(), request.getWait().getNanos());
+    if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+      out.onError(Errors.invalid("wait must be between 0 and " + MAX_WAIT.toSeconds() + " s"));
+      return;
+    }
+    gateway.onLeader(
+        WorkerServiceGrpc.getPollRunsMethod(),
+        request,
+        out,
+        () -> {
+          CompletableFuture<List<Run>> runs = new CompletableFuture<>();
+          leadership.poll(request.getWorkerId(), Math.max(1, request.getMaxRuns()), wait, runs);
+          return runs.thenApply(r -> PollRunsResponse.newBuilder().addAllRuns(r).build());
+        });
+  }
+
+  @Override
+  public void completeRun(CompleteRunRequest request, StreamObserver<CompleteRunResponse> out) {
+    if (request.getCompletion().getRunId().isEmpty()) {
+      out.onError(Errors.invalid("completion.run_id is required"));
+      return;
+    }
+    gateway.onLeader(
+        WorkerServiceGrpc.getCompleteRunMethod(),
+        request,
+        out,
+        () ->
+            proposer
+                .propose(
+                    raft.leaderTerm(),
+                    Command.newBuilder()
+                        .setCompleteRuns(
+                            CompleteRuns.newBuilder().addCompletions(request.getCompletion())))
+                .thenApply(result -> response(result.getItems(0))));
+  }
+
+  private static CompleteRunResponse response(ItemResult item) {
+    return CompleteRunResponse.newBuilder()
+        .setAccepted(item.getCode() == ResultCode.OK)
+        .setCode(item.getCode())
+        .setMessage(item.getMessage())
+        .build();
+  }
+}

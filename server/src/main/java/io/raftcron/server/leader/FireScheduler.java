@@ -1,0 +1,206 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.FireSlots;
+import io.raftcron.proto.Job;
+import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.Schedules;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.planner.FirePlanner;
+import io.raftcron.sm.store.SchedulerStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's firing loop. It keeps every job's next open slot in a priority queue, sleeps until
+ * the earliest one is due, and proposes the due slots of all due jobs as one FireSlots entry.
+ * A job with a proposal in flight is not planned again until that proposal's outcome is known;
+ * then its next slot is recomputed from the committed state. Whatever happens to a proposal
+ * (committed, refused, lost in a leader change), the state machine's cursor check makes a
+ * second decision for the same slot impossible. Runs only on the leader's executor thread.
+ */
+final class FireScheduler {
+  private static final Logger log = LoggerFactory.getLogger(FireScheduler.class);
+  static final int MAX_FIRES_PER_JOB = 1000;
+  static final int MAX_DECISIONS_PER_ENTRY = 5000;
+  private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
+
+  private record Due(Instant at, String job) {}
+
+  private final long term;
+  private final SchedulerStore store;
+  private final Proposer proposer;
+  private final InstantSource clock;
+  private final ScheduledExecutorService executor;
+  private final PriorityQueue<Due> queue = new PriorityQueue<>((a, b) -> a.at.compareTo(b.at));
+  private final Map<String, Instant> dueByJob = new HashMap<>();
+  private final Set<String> inFlight = new HashSet<>();
+  private ScheduledFuture<?> timer;
+  private Instant timerAt;
+  private boolean closed;
+
+  FireScheduler(
+      long term,
+      SchedulerStore store,
+      Proposer proposer,
+      InstantSource clock,
+      ScheduledExecutorService executor) {
+    this.term = term;
+    this.store = store;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.executor = executor;
+  }
+
+  void start() {
+    for (Job job : store.jobs()) {
+      track(job);
+    }
+    rearm();
+  }
+
+  /** The job was written (created, updated, deleted, fired): recompute its next slot. */
+  void jobChanged(String name) {
+    if (closed || inFlight.contains(name)) {
+      return; // recomputed when the in-flight proposal completes
+    }
+    store.job(name).ifPresentOrElse(this::track, () -> dueByJob.remove(name));
+    rearm();
+  }
+
+  void close() {
+    closed = true;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  private void track(Job job) {
+    String name = job.getSpec().getName();
+    Schedules.of(job.getSpec())
+        .nextAfter(Times.toInstant(job.getCursor()))
+        .ifPresentOrElse(at -> schedule(name, at), () -> dueByJob.remove(name));
+  }
+
+  private void schedule(String job, Instant at) {
+    dueByJob.put(job, at);
+    queue.add(new Due(at, job));
+  }
+
+  private void rearm() {
+    if (closed) {
+      return;
+    }
+    dropStaleHeads();
+    Due head = queue.peek();
+    if (head == null || (timer != null && !timer.isDone() && head.at.equals(timerAt))) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    long delayMs = Math.max(0, Duration.between(clock.instant(), head.at).toMillis());
+    timerAt = head.at;
+    timer = executor.schedule(this::wake, delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void wake() {
+    if (closed) {
+      return;
+    }
+    Instant now = clock.instant();
+    Set<String> jobs = new LinkedHashSet<>();
+    List<SlotDecision> decisions = new ArrayList<>();
+    while (decisions.size() < MAX_DECISIONS_PER_ENTRY) {
+      dropStaleHeads();
+      Due head = queue.peek();
+      if (head == null || head.at.isAfter(now)) {
+        break;
+      }
+      queue.poll();
+      dueByJob.remove(head.job);
+      store.job(head.job).ifPresent(job -> {
+        FirePlanner.Plan plan = FirePlanner.plan(job, now, MAX_FIRES_PER_JOB);
+        if (plan.decisions().isEmpty()) {
+          plan.nextDue().ifPresent(at -> schedule(head.job, at));
+        } else {
+          decisions.addAll(plan.decisions());
+          jobs.add(head.job);
+        }
+      });
+    }
+    if (!decisions.isEmpty()) {
+      propose(jobs, decisions, now);
+    }
+    timer = null;
+    rearm();
+  }
+
+  private void propose(Set<String> jobs, List<SlotDecision> decisions, Instant now) {
+    inFlight.addAll(jobs);
+    Command.Builder command =
+        Command.newBuilder().setFireSlots(FireSlots.newBuilder().addAllDecisions(decisions));
+    proposer
+        .propose(term, command)
+        .whenCompleteAsync(
+            (result, failure) -> {
+              inFlight.removeAll(jobs);
+              if (closed) {
+                return;
+              }
+              if (failure != null) {
+                log.warn("fire proposal for {} job(s) failed, retrying: {}", jobs.size(), failure.toString());
+                jobs.forEach(job -> schedule(job, clock.instant().plus(RETRY_AFTER_FAILURE)));
+                rearm();
+              } else {
+                log.debug("committed {} slot decision(s) planned at {}", decisions.size(), now);
+                Set<String> refused = refusedJobs(decisions, result);
+                jobs.stream().filter(j -> !refused.contains(j)).forEach(this::jobChanged);
+                // A refused decision leaves the cursor where it was: back off, don't spin.
+                refused.forEach(job -> schedule(job, clock.instant().plus(RETRY_AFTER_FAILURE)));
+                rearm();
+              }
+            },
+            executor);
+  }
+
+  private static Set<String> refusedJobs(List<SlotDecision> decisions, CommandResult result) {
+    Set<String> refused = new HashSet<>();
+    for (int i = 0; i < decisions.size(); i++) {
+      ItemResult item = result.getItems(i);
+      if (item.getCode() != ResultCode.OK) {
+        log.warn("slot decision refused: {}", item.getMessage());
+        refused.add(decisions.get(i).getJob());
+      }
+    }
+    return refused;
+  }
+
+  /** The queue keeps superseded entries; only the one matching dueByJob is live. */
+  private void dropStaleHeads() {
+    while (!queue.isEmpty()) {
+      Due head = queue.peek();
+      if (head.at.equals(dueByJob.get(head.job)) && !inFlight.contains(head.job)) {
+        return;
+      }
+      queue.poll();
+    }
+  }
+}

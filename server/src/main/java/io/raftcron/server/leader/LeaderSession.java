@@ -1,0 +1,90 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.LeaseExpiry;
+import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.store.SchedulerStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Everything a node does while it leads one term: fire due slots, lease runs to workers, expire
+ * leases. Created on {@code onLeaderStart(term)} from the committed state, closed on step-down.
+ * All methods run on the single leader executor thread.
+ */
+public final class LeaderSession {
+  private final FireScheduler fires;
+  private final RunDispatcher dispatcher;
+  private final LeaseReaper reaper;
+
+  public LeaderSession(
+      long term,
+      SchedulerStore store,
+      Proposer proposer,
+      InstantSource clock,
+      Duration leaseDuration,
+      ScheduledExecutorService executor) {
+    this.fires = new FireScheduler(term, store, proposer, clock, executor);
+    this.dispatcher = new RunDispatcher(term, store, proposer, clock, leaseDuration, executor);
+    this.reaper = new LeaseReaper(term, store, proposer, clock, leaseDuration, executor);
+  }
+
+  public void start() {
+    fires.start();
+    reaper.start();
+    dispatcher.queueChanged();
+  }
+
+  public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
+    dispatcher.poll(worker, maxRuns, wait, reply);
+  }
+
+  /** Keeps the leader's indexes in step with what was committed. */
+  public void onApplied(Command command, CommandResult result) {
+    switch (command.getOpCase()) {
+      case PUT_JOB -> fires.jobChanged(command.getPutJob().getSpec().getName());
+      case DELETE_JOB -> fires.jobChanged(command.getDeleteJob().getName());
+      case FIRE_SLOTS -> {
+        command.getFireSlots().getDecisionsList().stream()
+            .map(SlotDecision::getJob)
+            .distinct()
+            .forEach(fires::jobChanged);
+        if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
+          dispatcher.queueChanged();
+        }
+      }
+      case GRANT_LEASES ->
+          command.getGrantLeases().getGrantsList().stream()
+              .map(LeaseGrant::getRunId)
+              .forEach(reaper::runChanged);
+      case COMPLETE_RUNS ->
+          command.getCompleteRuns().getCompletionsList().stream()
+              .map(Completion::getRunId)
+              .forEach(reaper::runChanged);
+      case EXPIRE_LEASES -> {
+        command.getExpireLeases().getExpiriesList().stream()
+            .map(LeaseExpiry::getRunId)
+            .forEach(reaper::runChanged);
+        if (result.getItemsList().stream().anyMatch(i -> i.getCode() == ResultCode.OK)) {
+          dispatcher.queueChanged();
+        }
+      }
+      case REGISTER_NODE, OP_NOT_SET -> {}
+    }
+  }
+
+  public void close() {
+    fires.close();
+    dispatcher.close();
+    reaper.close();
+  }
+}

@@ -1,0 +1,101 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.Run;
+import io.raftcron.raft.LeadershipListener;
+import io.raftcron.sm.store.SchedulerStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a {@link LeaderSession} when this node starts leading a term and closes it when it
+ * stops. Every leader-side action is serialized on one executor thread, so the session's
+ * indexes need no locks and a step-down cannot interleave with a half-made decision.
+ */
+public final class Leadership implements LeadershipListener {
+  private static final Logger log = LoggerFactory.getLogger(Leadership.class);
+
+  private final SchedulerStore store;
+  private final Proposer proposer;
+  private final InstantSource clock;
+  private final Duration leaseDuration;
+  private final ScheduledExecutorService executor;
+  private final Runnable onFatal;
+  private LeaderSession session;
+
+  public Leadership(
+      SchedulerStore store,
+      Proposer proposer,
+      InstantSource clock,
+      Duration leaseDuration,
+      ScheduledExecutorService executor,
+      Runnable onFatal) {
+    this.store = store;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.leaseDuration = leaseDuration;
+    this.executor = executor;
+    this.onFatal = onFatal;
+  }
+
+  @Override
+  public void onLeaderStart(long term) {
+    executor.execute(
+        () -> {
+          closeSession();
+          log.info("leading term {}: rebuilding the schedule from the committed state", term);
+          session = new LeaderSession(term, store, proposer, clock, leaseDuration, executor);
+          session.start();
+        });
+  }
+
+  @Override
+  public void onLeaderStop(long term) {
+    executor.execute(
+        () -> {
+          log.info("stopped leading term {}", term);
+          closeSession();
+        });
+  }
+
+  @Override
+  public void onFatalError(Throwable cause) {
+    log.error("the state machine cannot go on; stopping this node", cause);
+    executor.execute(this::closeSession);
+    onFatal.run();
+  }
+
+  /** Called for every applied command, on the applying thread: hand over, never block. */
+  public void onApplied(Command command, CommandResult result) {
+    executor.execute(
+        () -> {
+          if (session != null) {
+            session.onApplied(command, result);
+          }
+        });
+  }
+
+  public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
+    executor.execute(
+        () -> {
+          if (session == null) {
+            reply.completeExceptionally(new NotLeadingException());
+          } else {
+            session.poll(worker, maxRuns, wait, reply);
+          }
+        });
+  }
+
+  private void closeSession() {
+    if (session != null) {
+      session.close();
+      session = null;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.raft.ProposalFailedException;
+import io.raftcron.raft.RaftNode;
+import io.raftcron.sm.Times;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Proposes commands as the leader of one term: stamps the leader's clock, node id and term into
+ * the command (the state machine has no other notion of time or origin) and fences the entry
+ * with {@code expectedTerm}, so a loop left over from an earlier term can never append.
+ */
+public final class Proposer {
+  private final InstantSource clock;
+  private final String nodeId;
+  // Set once the Raft node exists: the node needs the leader loops, which need this proposer.
+  private volatile RaftNode raft;
+
+  public Proposer(InstantSource clock, String nodeId) {
+    this.clock = clock;
+    this.nodeId = nodeId;
+  }
+
+  public void attach(RaftNode raft) {
+    this.raft = raft;
+  }
+
+  public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
+    Command stamped =
+        command
+            .setLeaderTime(Times.toTimestamp(clock.instant()))
+            .setLeaderNode(nodeId)
+            .setTerm(term)
+            .build();
+    RaftNode node = raft;
+    if (node == null) {
+      return CompletableFuture.failedFuture(new ProposalFailedException("the node is starting"));
+    }
+    return node.propose(stamped.toByteArray(), term).thenApply(CommandResult.class::cast);
+  }
+}

@@ -1,0 +1,167 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.GrantLeases;
+import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.Run;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.store.SchedulerStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hands queued runs to long-polling workers. A run goes to a worker only after the GrantLeases
+ * entry that leases it has committed; the entry's log index is the lease's fencing token. Runs
+ * only on the leader's executor thread.
+ */
+final class RunDispatcher {
+  private static final int MAX_RUNS_PER_POLL = 100;
+
+  /** A worker waiting for runs. */
+  private static final class Poll {
+    final String worker;
+    final int maxRuns;
+    final CompletableFuture<List<Run>> reply;
+    ScheduledFuture<?> timeout;
+
+    Poll(String worker, int maxRuns, CompletableFuture<List<Run>> reply) {
+      this.worker = worker;
+      this.maxRuns = maxRuns;
+      this.reply = reply;
+    }
+  }
+
+  private final long term;
+  private final SchedulerStore store;
+  private final Proposer proposer;
+  private final InstantSource clock;
+  private final Duration leaseDuration;
+  private final ScheduledExecutorService executor;
+  private final Deque<Poll> waiting = new ArrayDeque<>();
+  private final Set<String> granting = new HashSet<>();
+  private boolean closed;
+
+  RunDispatcher(
+      long term,
+      SchedulerStore store,
+      Proposer proposer,
+      InstantSource clock,
+      Duration leaseDuration,
+      ScheduledExecutorService executor) {
+    this.term = term;
+    this.store = store;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.leaseDuration = leaseDuration;
+    this.executor = executor;
+  }
+
+  void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
+    if (closed) {
+      reply.completeExceptionally(new NotLeadingException());
+      return;
+    }
+    Poll poll = new Poll(worker, Math.max(1, Math.min(maxRuns, MAX_RUNS_PER_POLL)), reply);
+    poll.timeout =
+        executor.schedule(
+            () -> {
+              waiting.remove(poll);
+              poll.reply.complete(List.of());
+            },
+            Math.max(0, wait.toMillis()),
+            TimeUnit.MILLISECONDS);
+    waiting.add(poll);
+    dispatch();
+  }
+
+  /** Runs may have entered the queue. */
+  void queueChanged() {
+    dispatch();
+  }
+
+  void close() {
+    closed = true;
+    for (Poll poll : waiting) {
+      poll.timeout.cancel(false);
+      poll.reply.completeExceptionally(new NotLeadingException());
+    }
+    waiting.clear();
+  }
+
+  private void dispatch() {
+    if (closed || waiting.isEmpty()) {
+      return;
+    }
+    int wanted = waiting.stream().mapToInt(p -> p.maxRuns).sum();
+    Iterator<Run> candidates =
+        store.queuedRuns(wanted + granting.size()).stream()
+            .filter(run -> !granting.contains(run.getRunId()))
+            .iterator();
+    if (!candidates.hasNext()) {
+      return;
+    }
+    Map<String, Poll> pollOfRun = new HashMap<>();
+    GrantLeases.Builder grants = GrantLeases.newBuilder();
+    com.google.protobuf.Timestamp deadline =
+        Times.toTimestamp(clock.instant().plus(leaseDuration));
+    List<Poll> served = new ArrayList<>();
+    while (!waiting.isEmpty() && candidates.hasNext()) {
+      Poll poll = waiting.poll();
+      poll.timeout.cancel(false);
+      served.add(poll);
+      for (int i = 0; i < poll.maxRuns && candidates.hasNext(); i++) {
+        Run run = candidates.next();
+        granting.add(run.getRunId());
+        pollOfRun.put(run.getRunId(), poll);
+        grants.addGrants(
+            LeaseGrant.newBuilder()
+                .setRunId(run.getRunId())
+                .setWorker(poll.worker)
+                .setDeadline(deadline));
+      }
+    }
+    proposer
+        .propose(term, Command.newBuilder().setGrantLeases(grants))
+        .whenCompleteAsync(
+            (result, failure) -> {
+              granting.removeAll(pollOfRun.keySet());
+              Map<Poll, List<Run>> leased = new HashMap<>();
+              if (failure == null) {
+                for (ItemResult item : result.getItemsList()) {
+                  if (item.getCode() == ResultCode.OK) {
+                    leased
+                        .computeIfAbsent(pollOfRun.get(item.getRun().getRunId()), p -> new ArrayList<>())
+                        .add(item.getRun());
+                  }
+                }
+              }
+              for (Poll poll : served) {
+                List<Run> runs = leased.getOrDefault(poll, List.of());
+                if (!runs.isEmpty()) {
+                  poll.reply.complete(runs);
+                } else if (failure != null || closed) {
+                  poll.reply.completeExceptionally(
+                      failure != null ? failure : new NotLeadingException());
+                } else {
+                  poll(poll.worker, poll.maxRuns, Duration.ZERO.plusSeconds(1), poll.reply);
+                }
+              }
+            },
+            executor);
+  }
+}

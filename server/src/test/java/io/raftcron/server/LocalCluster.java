@@ -1,0 +1,84 @@
+package io.raftcron.server;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Three (or more) nodes in this JVM on loopback ports, each with its own data folder. */
+final class LocalCluster implements AutoCloseable {
+  private final List<ServerConfig> configs = new ArrayList<>();
+  private final List<RaftcronServer> servers = new ArrayList<>();
+  private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+
+  LocalCluster(Path dir, int size, Duration lease) throws IOException {
+    List<String> raftAddrs = new ArrayList<>();
+    List<String> grpcAddrs = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      raftAddrs.add("127.0.0.1:" + freePort());
+      grpcAddrs.add("127.0.0.1:" + freePort());
+    }
+    for (int i = 0; i < size; i++) {
+      configs.add(
+          new ServerConfig(
+              "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs, 1000, lease));
+    }
+    for (ServerConfig config : configs) {
+      servers.add(start(config));
+    }
+  }
+
+  private RaftcronServer start(ServerConfig config) throws IOException {
+    return RaftcronServer.start(
+        config,
+        InstantSource.system(),
+        () -> fatal.compareAndSet(null, new IllegalStateException(config.nodeId() + " stopped on a fatal error")));
+  }
+
+  List<String> grpcAddrs() {
+    return configs.stream().map(ServerConfig::grpcAddr).toList();
+  }
+
+  Optional<RaftcronServer> leader() {
+    return servers.stream().filter(s -> s != null && s.raft().isLeader()).findFirst();
+  }
+
+  List<RaftcronServer> running() {
+    return servers.stream().filter(s -> s != null).toList();
+  }
+
+  void stop(RaftcronServer server) {
+    int i = servers.indexOf(server);
+    server.close();
+    servers.set(i, null);
+  }
+
+  void restart(String nodeId) throws IOException {
+    for (int i = 0; i < configs.size(); i++) {
+      if (configs.get(i).nodeId().equals(nodeId) && servers.get(i) == null) {
+        servers.set(i, start(configs.get(i)));
+      }
+    }
+  }
+
+  Throwable fatalError() {
+    return fatal.get();
+  }
+
+  @Override
+  public void close() {
+    servers.stream().filter(s -> s != null).forEach(RaftcronServer::close);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+}
