@@ -1,0 +1,76 @@
+package io.raftcron.cli;
+
+import io.raftcron.proto.MisfirePolicy;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Option value converters; a failed conversion is a usage error (exit 2). */
+final class Converters {
+  private Converters() {}
+
+  static final class FormatConverter implements ITypeConverter<ClientCommand.Format> {
+    @Override
+    public ClientCommand.Format convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "table" -> ClientCommand.Format.TABLE;
+        case "json" -> ClientCommand.Format.JSON;
+        default -> throw new TypeConversionException("expected table or json but was '" + value + "'");
+      };
+    }
+  }
+
+  static final class MisfireConverter implements ITypeConverter<MisfirePolicy> {
+    @Override
+    public MisfirePolicy convert(String value) {
+      return switch (value) {
+        case "fire-all" -> MisfirePolicy.FIRE_ALL;
+        case "skip" -> MisfirePolicy.SKIP;
+        default -> throw new TypeConversionException("expected fire-all or skip but was '" + value + "'");
+      };
+    }
+  }
+
+  /** "90s", "15m", "1h30m", "500ms", "2d", or ISO-8601 ("PT1H"). */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    @Override
+    public Duration convert(String value) {
+      if (value.startsWith("P") || value.startsWith("p")) {
+        try {
+          return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+          throw invalid(value);
+        }
+      }
+      Matcher part = PART.matcher(value);
+      Duration total = Duration.ZERO;
+      int end = 0;
+      while (part.lookingAt()) {
+        long amount = Long.parseLong(part.group(1));
+        total = total.plus(switch (part.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofDays(amount);
+        });
+        end = part.end();
+        part.region(end, value.length());
+      }
+      if (end == 0 || end != value.length()) {
+        throw invalid(value);
+      }
+      return total;
+    }
+
+    private static TypeConversionException invalid(String value) {
+      return new TypeConversionException("expected a duration like 90s, 15m or 1h30m but was '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.raftcron.cli;
+
+import io.raftcron.server.RaftcronServer;
+import io.raftcron.server.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "server", description = "Run a scheduler node until SIGTERM or SIGINT.")
+final class ServerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--node-id", required = true, paramLabel = "ID", description = "Unique, stable node name (e.g. n1).")
+  String nodeId;
+
+  @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "Raft log, snapshots and state.")
+  Path dataDir;
+
+  @Option(names = "--raft-addr", required = true, paramLabel = "IP:PORT", description = "This node's Raft address.")
+  String raftAddr;
+
+  @Option(names = "--grpc-addr", required = true, paramLabel = "HOST:PORT", description = "gRPC address for clients and workers.")
+  String grpcAddr;
+
+  @Option(
+      names = "--peers",
+      required = true,
+      paramLabel = "IP:PORT[,IP:PORT...]",
+      description = "Raft addresses of the initial cluster, this node included.")
+  String peers;
+
+  @Option(
+      names = "--election-timeout-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description = "Election timeout (default: ${DEFAULT-VALUE}).")
+  int electionTimeoutMs;
+
+  @Option(
+      names = "--lease-seconds",
+      paramLabel = "S",
+      defaultValue = "30",
+      description = "How long a worker holds a run before it can be leased again (default: ${DEFAULT-VALUE}).")
+  long leaseSeconds;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    ServerConfig config;
+    try {
+      config = new ServerConfig(nodeId, dataDir, raftAddr, grpcAddr, peerList(),
+          electionTimeoutMs, Duration.ofSeconds(leaseSeconds));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    RaftcronServer server = RaftcronServer.start(config);
+    AtomicBoolean signalled = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      signalled.set(true);
+      server.close();
+    }, "raftcron-server-shutdown"));
+    server.awaitTermination();
+    if (!signalled.get()) {
+      spec.commandLine().getErr().println("error: server " + nodeId + " stopped");
+      return ExitCodes.USER_ERROR;
+    }
+    return ExitCodes.OK;
+  }
+
+  private List<String> peerList() {
+    return Arrays.stream(peers.split(",")).map(String::trim).filter(peer -> !peer.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,52 @@
+package io.raftcron.cli;
+
+import io.raftcron.client.worker.ShellHandler;
+import io.raftcron.client.worker.Worker;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "worker", description = "Run leased runs' shell commands until SIGTERM or SIGINT.")
+final class WorkerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ClusterOptions cluster;
+
+  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4", description = "Runs at once (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--worker-id", paramLabel = "ID", description = "Name shown on runs (default: hostname-pid).")
+  String workerId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Worker.Builder builder = Worker.builder()
+        .endpoints(cluster.endpoints())
+        .concurrency(concurrency)
+        .handler(new ShellHandler());
+    if (workerId != null) {
+      builder.workerId(workerId);
+    }
+    Worker worker;
+    try {
+      worker = builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      worker.close();
+      stopped.countDown();
+    }, "raftcron-worker-shutdown"));
+    worker.start();
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,130 @@
+package io.raftcron.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real raftcron processes started from the built artifacts (target/raftcron.jar and its lib/),
+ * each with its own log file. Everything it starts is killed and reaped on close.
+ */
+final class NodeProcesses implements AutoCloseable {
+  private static final Path JAR = Path.of(System.getProperty("raftcron.jar", "target/raftcron.jar"));
+
+  private final Path dir;
+  private final List<String> raftAddrs = new ArrayList<>();
+  private final List<String> grpcAddrs = new ArrayList<>();
+  private final Map<String, Process> nodes = new LinkedHashMap<>();
+  private final List<Process> others = new ArrayList<>();
+
+  NodeProcesses(Path dir, int size) throws IOException {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: package the cli module first");
+    }
+    this.dir = dir;
+    for (int i = 0; i < size; i++) {
+      raftAddrs.add("127.0.0.1:" + freePort());
+      grpcAddrs.add("127.0.0.1:" + freePort());
+    }
+  }
+
+  String cluster() {
+    return String.join(",", grpcAddrs);
+  }
+
+  void startNode(int i, String... extra) throws IOException {
+    String id = "n" + (i + 1);
+    List<String> args = new ArrayList<>(List.of(
+        "server", "--node-id", id, "--data-dir", dir.resolve(id).toString(),
+        "--raft-addr", raftAddrs.get(i), "--grpc-addr", grpcAddrs.get(i),
+        "--peers", String.join(",", raftAddrs)));
+    args.addAll(List.of(extra));
+    nodes.put(id, start(id, args));
+  }
+
+  Process startWorker(String workerId, int concurrency) throws IOException {
+    Process worker = start(workerId, List.of(
+        "worker", "--cluster", cluster(), "--worker-id", workerId, "--concurrency", String.valueOf(concurrency)));
+    others.add(worker);
+    return worker;
+  }
+
+  /** SIGKILL: the node gets no chance to flush, step down or say goodbye. */
+  void kill9(String nodeId) throws InterruptedException {
+    Process p = nodes.get(nodeId);
+    p.destroyForcibly();
+    p.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Runs a client command to completion and returns its standard output. */
+  String cli(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(javaCommand());
+    command.addAll(List.of(args));
+    command.addAll(List.of("--cluster", cluster()));
+    Path out = Files.createTempFile(dir, "cli", ".out");
+    Path err = Files.createTempFile(dir, "cli", ".err");
+    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("raftcron " + String.join(" ", args) + " did not finish in 60 s");
+    }
+    if (p.exitValue() != 0) {
+      throw new CliFailure(p.exitValue(), Files.readString(err));
+    }
+    return Files.readString(out);
+  }
+
+  Path log(String name) {
+    return dir.resolve(name + ".log");
+  }
+
+  private Process start(String name, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>(javaCommand());
+    command.addAll(args);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()))
+        .start();
+  }
+
+  private static List<String> javaCommand() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // Small heaps: three nodes, a worker and the clients share two cores.
+    return List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR.toAbsolutePath().toString());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    List<Process> all = new ArrayList<>(nodes.values());
+    all.addAll(others);
+    for (Process p : all) {
+      p.destroyForcibly();
+    }
+    for (Process p : all) {
+      p.waitFor(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A client command that exited non-zero. */
+  static final class CliFailure extends RuntimeException {
+    final int exitCode;
+
+    CliFailure(int exitCode, String stderr) {
+      super("exit " + exitCode + ": " + stderr.strip());
+      this.exitCode = exitCode;
+    }
+  }
+}
