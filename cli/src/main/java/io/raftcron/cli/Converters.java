@@ -1,6 +1,9 @@
 package io.raftcron.cli;
 
+import io.raftcron.proto.DstGapPolicy;
+import io.raftcron.proto.DstOverlapPolicy;
 import io.raftcron.proto.MisfirePolicy;
+import io.raftcron.proto.OverlapPolicy;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -30,8 +33,58 @@ final class Converters {
       return switch (value) {
         case "fire-all" -> MisfirePolicy.FIRE_ALL;
         case "skip" -> MisfirePolicy.SKIP;
-        default -> throw new TypeConversionException("expected fire-all or skip but was '" + value + "'");
+        case "fire-once" -> MisfirePolicy.FIRE_ONCE;
+        default -> throw new TypeConversionException("expected fire-all, skip or fire-once but was '" + value + "'");
       };
+    }
+  }
+
+  static final class OverlapConverter implements ITypeConverter<OverlapPolicy> {
+    @Override
+    public OverlapPolicy convert(String value) {
+      return switch (value) {
+        case "allow" -> OverlapPolicy.ALLOW;
+        case "forbid" -> OverlapPolicy.FORBID;
+        case "buffer-one" -> OverlapPolicy.BUFFER_ONE;
+        case "replace" -> OverlapPolicy.REPLACE;
+        default -> throw new TypeConversionException(
+            "expected allow, forbid, buffer-one or replace but was '" + value + "'");
+      };
+    }
+  }
+
+  static final class DstGapConverter implements ITypeConverter<DstGapPolicy> {
+    @Override
+    public DstGapPolicy convert(String value) {
+      return switch (value) {
+        case "shift" -> DstGapPolicy.DST_SHIFT;
+        case "skip" -> DstGapPolicy.DST_SKIP;
+        default -> throw new TypeConversionException("expected shift or skip but was '" + value + "'");
+      };
+    }
+  }
+
+  static final class DstOverlapConverter implements ITypeConverter<DstOverlapPolicy> {
+    @Override
+    public DstOverlapPolicy convert(String value) {
+      return switch (value) {
+        case "once" -> DstOverlapPolicy.DST_ONCE;
+        case "twice" -> DstOverlapPolicy.DST_TWICE;
+        default -> throw new TypeConversionException("expected once or twice but was '" + value + "'");
+      };
+    }
+  }
+
+  /** An RFC 3339 instant: "2026-03-29T02:30:00+01:00" or "2026-03-29T01:30:00Z". */
+  static final class InstantConverter implements ITypeConverter<java.time.Instant> {
+    @Override
+    public java.time.Instant convert(String value) {
+      try {
+        return java.time.OffsetDateTime.parse(value).toInstant();
+      } catch (DateTimeParseException e) {
+        throw new TypeConversionException(
+            "expected an RFC 3339 time like 2026-03-29T02:30:00+01:00 or 2026-03-29T01:30:00Z but was '" + value + "'");
+      }
     }
   }
 

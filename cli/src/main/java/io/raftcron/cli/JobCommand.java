@@ -1,15 +1,26 @@
 package io.raftcron.cli;
 
+import com.google.protobuf.Timestamp;
 import io.raftcron.client.RaftcronClient;
+import io.raftcron.proto.BackfillJobResponse;
 import io.raftcron.proto.DeleteJobResponse;
+import io.raftcron.proto.DstGapPolicy;
+import io.raftcron.proto.DstOverlapPolicy;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.ListJobsResponse;
 import io.raftcron.proto.ListRunsResponse;
 import io.raftcron.proto.MisfirePolicy;
+import io.raftcron.proto.OverlapPolicy;
+import io.raftcron.proto.PreviewJobResponse;
+import io.raftcron.proto.RetentionPolicy;
+import io.raftcron.proto.RetryPolicy;
+import io.raftcron.proto.Run;
 import io.raftcron.proto.ShellExecutor;
+import io.raftcron.proto.SlotExplanation;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,34 +36,138 @@ import picocli.CommandLine.Parameters;
       JobCommand.ListJobs.class,
       JobCommand.Update.class,
       JobCommand.Delete.class,
-      JobCommand.Runs.class
+      JobCommand.Runs.class,
+      JobCommand.Pause.class,
+      JobCommand.Resume.class,
+      JobCommand.Trigger.class,
+      JobCommand.Backfill.class,
+      JobCommand.Next.class,
+      JobCommand.Explain.class
     })
 final class JobCommand {
 
-  /** Options that create and update share. */
+  /** Options that create and update share: every policy of the spec. Unset options keep their value. */
   static final class SpecOptions {
     @Option(names = "--tz", paramLabel = "ZONE", description = "IANA time zone of the schedule (default: UTC).")
     String timeZone;
 
     @Option(
         names = "--misfire",
-        paramLabel = "fire-all|skip",
+        paramLabel = "fire-all|skip|fire-once",
         converter = Converters.MisfireConverter.class,
-        description = "Slots missed while no leader could fire: fire each (default) or skip them.")
+        description = "Slots missed (no leader, paused, clock jump): fire each inside the catch-up window"
+            + " (fire-all, default), skip them, or fire only the latest (fire-once).")
     MisfirePolicy misfire;
 
     @Option(
         names = "--catchup-window",
         paramLabel = "DURATION",
         converter = Converters.DurationConverter.class,
-        description = "fire-all only: missed slots older than this are skipped (e.g. 1h; default 1h).")
+        description = "fire-all only: missed slots older than this are skipped (e.g. 1h; default 1h, at most 7d).")
     Duration catchupWindow;
 
+    @Option(
+        names = "--max-catchup",
+        paramLabel = "N",
+        description = "fire-all only: at most N missed slots fire, the latest; older ones are skipped (default 1000).")
+    Integer maxCatchup;
+
+    @Option(
+        names = "--overlap",
+        paramLabel = "allow|forbid|buffer-one|replace",
+        converter = Converters.OverlapConverter.class,
+        description = "A slot that fires while a run is active: run both (allow, default), skip the new one"
+            + " (forbid), keep one waiting (buffer-one), or cancel the active one (replace).")
+    OverlapPolicy overlap;
+
+    @Option(
+        names = "--dst-gap",
+        paramLabel = "shift|skip",
+        converter = Converters.DstGapConverter.class,
+        description = "A wall-clock time that does not exist (spring forward): run when the gap ends"
+            + " (shift, default) or not that day (skip).")
+    DstGapPolicy dstGap;
+
+    @Option(
+        names = "--dst-overlap",
+        paramLabel = "once|twice",
+        converter = Converters.DstOverlapConverter.class,
+        description = "A wall-clock time that occurs twice (fall back): run at the first occurrence only"
+            + " (once) or at both (twice). Default: once, except schedules whose hour field is '*'.")
+    DstOverlapPolicy dstOverlap;
+
+    @Option(
+        names = "--start",
+        paramLabel = "TIME",
+        description = "No slot before this RFC 3339 time fires ('none' removes the bound).")
+    String start;
+
+    @Option(
+        names = "--end",
+        paramLabel = "TIME",
+        description = "No slot after this RFC 3339 time fires ('none' removes the bound).")
+    String end;
+
+    @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts in all, the first included (default 1: no retry).")
+    Integer maxAttempts;
+
+    @Option(
+        names = "--initial-backoff",
+        paramLabel = "DURATION",
+        converter = Converters.DurationConverter.class,
+        description = "Wait before the first retry (default 10s).")
+    Duration initialBackoff;
+
+    @Option(names = "--backoff-multiplier", paramLabel = "X", description = "Each retry waits X times longer (default 2).")
+    Double backoffMultiplier;
+
+    @Option(
+        names = "--max-backoff",
+        paramLabel = "DURATION",
+        converter = Converters.DurationConverter.class,
+        description = "Longest wait between attempts (default 10m).")
+    Duration maxBackoff;
+
+    @Option(names = "--jitter", paramLabel = "F", description = "Random part of each wait, a fraction from 0 to 1 (default 0.2).")
+    Double jitter;
+
+    @Option(
+        names = "--run-timeout",
+        paramLabel = "DURATION",
+        converter = Converters.DurationConverter.class,
+        description = "The worker stops an attempt that runs longer (TIMED_OUT); 0 means no limit (default)."
+            + " (--timeout is the CLI's own call deadline.)")
+    Duration runTimeout;
+
+    @Option(names = "--keep-last", paramLabel = "N", description = "History: keep at least the newest N runs (default 1000).")
+    Integer keepLast;
+
+    @Option(
+        names = "--keep-for",
+        paramLabel = "DURATION",
+        converter = Converters.DurationConverter.class,
+        description = "History: keep runs younger than this (default 7d); older ones beyond --keep-last are purged.")
+    Duration keepFor;
+
     boolean isEmpty() {
-      return timeZone == null && misfire == null && catchupWindow == null;
+      return timeZone == null && misfire == null && catchupWindow == null && maxCatchup == null && overlap == null
+          && dstGap == null && dstOverlap == null && start == null && end == null && maxAttempts == null
+          && initialBackoff == null && backoffMultiplier == null && maxBackoff == null && jitter == null
+          && runTimeout == null && keepLast == null && keepFor == null;
     }
 
-    void applyTo(JobSpec.Builder spec) {
+    /** Checks what picocli cannot: the --start and --end times. */
+    void check(java.util.function.Function<String, RuntimeException> usage) {
+      if (start != null && !start.equals("none")) {
+        timestamp(start, "--start", usage);
+      }
+      if (end != null && !end.equals("none")) {
+        timestamp(end, "--end", usage);
+      }
+    }
+
+    /** Sets every given option on {@code spec}; throws a usage error (via {@code usage}) for a bad time. */
+    void applyTo(JobSpec.Builder spec, java.util.function.Function<String, RuntimeException> usage) {
       if (timeZone != null) {
         spec.setTimeZone(timeZone);
       }
@@ -60,9 +175,84 @@ final class JobCommand {
         spec.setMisfire(misfire);
       }
       if (catchupWindow != null) {
-        spec.setCatchupWindow(com.google.protobuf.Duration.newBuilder()
-            .setSeconds(catchupWindow.getSeconds())
-            .setNanos(catchupWindow.getNano()));
+        spec.setCatchupWindow(duration(catchupWindow));
+      }
+      if (maxCatchup != null) {
+        spec.setMaxCatchup(maxCatchup);
+      }
+      if (overlap != null) {
+        spec.setOverlap(overlap);
+      }
+      if (dstGap != null) {
+        spec.setDstGap(dstGap);
+      }
+      if (dstOverlap != null) {
+        spec.setDstOverlap(dstOverlap);
+      }
+      if (start != null) {
+        if (start.equals("none")) {
+          spec.clearStartAt();
+        } else {
+          spec.setStartAt(timestamp(start, "--start", usage));
+        }
+      }
+      if (end != null) {
+        if (end.equals("none")) {
+          spec.clearEndAt();
+        } else {
+          spec.setEndAt(timestamp(end, "--end", usage));
+        }
+      }
+      if (maxAttempts != null || initialBackoff != null || backoffMultiplier != null || maxBackoff != null
+          || jitter != null) {
+        RetryPolicy.Builder retry = spec.getRetry().toBuilder();
+        if (maxAttempts != null) {
+          retry.setMaxAttempts(maxAttempts);
+        }
+        if (initialBackoff != null) {
+          retry.setInitialBackoff(duration(initialBackoff));
+        }
+        if (backoffMultiplier != null) {
+          retry.setMultiplier(backoffMultiplier);
+        }
+        if (maxBackoff != null) {
+          retry.setMaxBackoff(duration(maxBackoff));
+        }
+        if (jitter != null) {
+          retry.setJitter(jitter);
+        }
+        spec.setRetry(retry);
+      }
+      if (runTimeout != null) {
+        if (runTimeout.isZero()) {
+          spec.clearTimeout();
+        } else {
+          spec.setTimeout(duration(runTimeout));
+        }
+      }
+      if (keepLast != null || keepFor != null) {
+        RetentionPolicy.Builder retention = spec.getRetention().toBuilder();
+        if (keepLast != null) {
+          retention.setKeepLast(keepLast);
+        }
+        if (keepFor != null) {
+          retention.setKeepFor(duration(keepFor));
+        }
+        spec.setRetention(retention);
+      }
+    }
+
+    private static com.google.protobuf.Duration duration(Duration d) {
+      return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+    }
+
+    private static Timestamp timestamp(
+        String value, String option, java.util.function.Function<String, RuntimeException> usage) {
+      try {
+        Instant t = new Converters.InstantConverter().convert(value);
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+      } catch (RuntimeException e) {
+        throw usage.apply(option + ": " + e.getMessage());
       }
     }
   }
@@ -76,7 +266,8 @@ final class JobCommand {
         names = "--cron",
         required = true,
         paramLabel = "EXPR",
-        description = "5-field cron, 6-field cron with seconds, @hourly-style macro or '@every 10m'.")
+        description = "5-field cron, 6-field cron with seconds, @hourly-style macro, '@every 10m' or"
+            + " '@at 2026-12-24T18:00:00+01:00' (once).")
     String cron;
 
     @Option(names = "--command", required = true, paramLabel = "CMD", description = "Run by a worker with /bin/sh -c.")
@@ -86,12 +277,17 @@ final class JobCommand {
     SpecOptions options;
 
     @Override
+    void validate() {
+      options.check(this::usageError);
+    }
+
+    @Override
     void run(RaftcronClient client) {
       JobSpec.Builder spec = JobSpec.newBuilder()
           .setName(name)
           .setSchedule(cron)
           .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand(command)));
-      options.applyTo(spec);
+      options.applyTo(spec, this::usageError);
       Job job = client.createJob(spec.build());
       print(job, out -> Views.jobs(out, List.of(job)));
     }
@@ -105,7 +301,7 @@ final class JobCommand {
     @Override
     void run(RaftcronClient client) {
       Job job = client.getJob(name);
-      print(job, out -> Views.jobs(out, List.of(job)));
+      print(job, out -> Views.job(out, job));
     }
   }
 
@@ -140,8 +336,10 @@ final class JobCommand {
     @Override
     void validate() {
       if (cron == null && command == null && options.isEmpty()) {
-        throw usageError("Nothing to update: give at least one of --cron, --tz, --command, --misfire, --catchup-window");
+        throw usageError("Nothing to update: give at least one of --cron, --command or the policy options"
+            + " (--tz, --misfire, --overlap, --start, --max-attempts, --keep-last, ...)");
       }
+      options.check(this::usageError);
     }
 
     @Override
@@ -155,7 +353,7 @@ final class JobCommand {
         // Keep the shell's env and working dir.
         spec.setExecutor(Executor.newBuilder().setShell(current.getExecutor().getShell().toBuilder().setCommand(command)));
       }
-      options.applyTo(spec);
+      options.applyTo(spec, this::usageError);
       Job job = client.updateJob(spec.build(), version);
       print(job, out -> Views.jobs(out, List.of(job)));
     }
@@ -192,6 +390,125 @@ final class JobCommand {
     void run(RaftcronClient client) {
       ListRunsResponse runs = ListRunsResponse.newBuilder().addAllRuns(client.listRuns(name, limit)).build();
       print(runs, out -> Views.runs(out, runs.getRunsList()));
+    }
+  }
+
+  @Command(name = "pause", description = "Pause a job: no slot is decided until it is resumed.")
+  static final class Pause extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Override
+    void run(RaftcronClient client) {
+      Job job = client.pauseJob(name);
+      print(job, out -> Views.jobs(out, List.of(job)));
+    }
+  }
+
+  @Command(
+      name = "resume",
+      description = "Resume a paused job; the slots that came due meanwhile follow its misfire policy.")
+  static final class Resume extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Override
+    void run(RaftcronClient client) {
+      Job job = client.resumeJob(name);
+      print(job, out -> Views.jobs(out, List.of(job)));
+    }
+  }
+
+  @Command(name = "trigger", description = "Run a job now (a manual run, besides its schedule).")
+  static final class Trigger extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(
+        names = "--request-id",
+        paramLabel = "ID",
+        defaultValue = "",
+        description = "Idempotency key: a second trigger with the same ID answers the same run"
+            + " (1-128 of A-Z a-z 0-9 . _ : -).")
+    String requestId;
+
+    @Override
+    void run(RaftcronClient client) {
+      Run run = client.triggerJob(name, requestId);
+      print(run, out -> Views.runs(out, List.of(run)));
+    }
+  }
+
+  @Command(
+      name = "backfill",
+      description = "Fire the schedule slots in (FROM, TO] that have no fire decision yet (at most 1000).")
+  static final class Backfill extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--from", required = true, paramLabel = "TIME", converter = Converters.InstantConverter.class,
+        description = "Start of the range, exclusive (RFC 3339).")
+    Instant from;
+
+    @Option(names = "--to", required = true, paramLabel = "TIME", converter = Converters.InstantConverter.class,
+        description = "End of the range, inclusive (RFC 3339).")
+    Instant to;
+
+    @Override
+    void validate() {
+      if (!to.isAfter(from)) {
+        throw usageError("--to must be after --from");
+      }
+    }
+
+    @Override
+    void run(RaftcronClient client) {
+      BackfillJobResponse response = client.backfillJob(name, from, to);
+      print(response, out -> {
+        out.println("created " + response.getRunsCount() + " run(s); " + response.getAlreadyDecided()
+            + " slot(s) already had a run");
+        if (response.getRunsCount() > 0) {
+          Views.runs(out, response.getRunsList());
+        }
+      });
+    }
+  }
+
+  @Command(name = "next", description = "Preview the next slots in UTC and in the job's zone, with DST notes.")
+  static final class Next extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "10", description = "How many slots (default: ${DEFAULT-VALUE}, at most 1000).")
+    int count;
+
+    @Override
+    void validate() {
+      if (count < 1 || count > 1000) {
+        throw usageError("--count must be from 1 to 1000");
+      }
+    }
+
+    @Override
+    void run(RaftcronClient client) {
+      PreviewJobResponse preview = client.previewJob(name, count);
+      print(preview, out -> Views.preview(out, preview));
+    }
+  }
+
+  @Command(name = "explain", description = "Why a slot ran or did not: fired, skipped (and why), not yet due, ...")
+  static final class Explain extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--slot", required = true, paramLabel = "TIME", converter = Converters.InstantConverter.class,
+        description = "The slot (RFC 3339), e.g. 2026-03-29T02:30:00+02:00.")
+    Instant slot;
+
+    @Override
+    void run(RaftcronClient client) {
+      SlotExplanation explanation = client.explainSlot(name, slot);
+      print(explanation, out -> Views.explanation(out, explanation));
     }
   }
 }

@@ -11,7 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "worker", description = "Run leased runs' shell commands until SIGTERM or SIGINT.")
+@Command(
+    name = "worker",
+    description = "Run leased runs' shell commands until SIGTERM or SIGINT. Leases are heartbeated every"
+        + " third of their length; a run that is cancelled, whose lease is lost or that passes its job's"
+        + " timeout is stopped (its whole process tree killed) and reported CANCELLED, not at all, or TIMED_OUT.")
 final class WorkerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -56,6 +56,18 @@ final class NodeProcesses implements AutoCloseable {
     return worker;
   }
 
+  /** Sends a signal by name (STOP, CONT, …) to a process this started, and waits for kill(1). */
+  void signal(Process process, String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      kill.destroyForcibly();
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+    }
+  }
+
   /** SIGKILL: the node gets no chance to flush, step down or say goodbye. */
   void kill9(String nodeId) throws InterruptedException {
     Process p = nodes.get(nodeId);
@@ -79,6 +91,30 @@ final class NodeProcesses implements AutoCloseable {
       throw new CliFailure(p.exitValue(), Files.readString(err));
     }
     return Files.readString(out);
+  }
+
+  /** Prints the last lines of every process's log: what a failed test needs to be diagnosed. */
+  void dumpLogs(int lines) {
+    List<String> names = new ArrayList<>(nodes.keySet());
+    try (var files = Files.list(dir)) {
+      files.map(p -> p.getFileName().toString())
+          .filter(f -> f.endsWith(".log"))
+          .map(f -> f.substring(0, f.length() - 4))
+          .filter(n -> !names.contains(n))
+          .sorted()
+          .forEach(names::add);
+    } catch (IOException e) {
+      // print what we know
+    }
+    for (String name : names) {
+      try {
+        List<String> all = Files.readAllLines(log(name));
+        System.out.println("---- " + name + ".log (last " + lines + " lines) ----");
+        all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.out::println);
+      } catch (IOException e) {
+        System.out.println("---- " + name + ".log: " + e);
+      }
+    }
   }
 
   Path log(String name) {

@@ -7,7 +7,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.raftcron.proto.CancelRunRequest;
+import io.raftcron.proto.BackfillJobRequest;
+import io.raftcron.proto.BackfillJobResponse;
 import io.raftcron.proto.ClusterServiceGrpc;
+import io.raftcron.proto.ExplainSlotRequest;
+import io.raftcron.proto.PauseJobRequest;
+import io.raftcron.proto.PreviewJobRequest;
+import io.raftcron.proto.PreviewJobResponse;
+import io.raftcron.proto.ResumeJobRequest;
+import io.raftcron.proto.SlotExplanation;
+import io.raftcron.proto.TriggerJobRequest;
 import io.raftcron.proto.ClusterStatus;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
@@ -17,14 +27,18 @@ import io.raftcron.proto.DeleteJobRequest;
 import io.raftcron.proto.GetJobRequest;
 import io.raftcron.proto.GetRunRequest;
 import io.raftcron.proto.GetStatusRequest;
+import io.raftcron.proto.HeartbeatRequest;
+import io.raftcron.proto.HeartbeatResponse;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobServiceGrpc;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.LeaseRef;
 import io.raftcron.proto.ListJobsRequest;
 import io.raftcron.proto.ListRunsRequest;
 import io.raftcron.proto.PollRunsRequest;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunServiceGrpc;
+import io.raftcron.proto.RunState;
 import io.raftcron.proto.UpdateJobRequest;
 import io.raftcron.proto.WorkerServiceGrpc;
 import java.time.Duration;
@@ -132,6 +146,23 @@ public final class RaftcronClient implements AutoCloseable {
     return call((ch, deadline) -> runs(ch, deadline).listRuns(request).getRunsList());
   }
 
+  /**
+   * Newest first, across every job when {@code job} is empty, only runs in {@code state} unless it
+   * is null or RUN_STATE_UNSPECIFIED; a limit of 0 lets the server choose (100).
+   */
+  public List<Run> listRuns(String job, RunState state, int limit) {
+    ListRunsRequest.Builder request = ListRunsRequest.newBuilder().setJob(job == null ? "" : job).setLimit(limit);
+    if (state != null) {
+      request.setState(state);
+    }
+    return call((ch, deadline) -> runs(ch, deadline).listRuns(request.build()).getRunsList());
+  }
+
+  /** Cancels a run; a leased run is only marked, and ends when its worker stops it. */
+  public Run cancelRun(String runId) {
+    return call((ch, deadline) -> runs(ch, deadline).cancelRun(CancelRunRequest.newBuilder().setRunId(runId).build()));
+  }
+
   public Run getRun(String runId) {
     return call((ch, deadline) -> runs(ch, deadline).getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
   }
@@ -155,6 +186,52 @@ public final class RaftcronClient implements AutoCloseable {
   public CompleteRunResponse completeRun(Completion completion) {
     CompleteRunRequest request = CompleteRunRequest.newBuilder().setCompletion(completion).build();
     return call((ch, deadline) -> WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).completeRun(request));
+  }
+
+  /** Extends the worker's leases; the reply says, per lease, HELD, LOST or CANCEL. */
+  public HeartbeatResponse heartbeat(String workerId, List<LeaseRef> leases, Duration budget) {
+    HeartbeatRequest request = HeartbeatRequest.newBuilder().setWorkerId(workerId).addAllLeases(leases).build();
+    return call(budget, (ch, deadline) -> WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).heartbeat(request));
+  }
+
+  public Job pauseJob(String name) {
+    return call((ch, deadline) -> jobs(ch, deadline).pauseJob(PauseJobRequest.newBuilder().setName(name).build()));
+  }
+
+  public Job resumeJob(String name) {
+    return call((ch, deadline) -> jobs(ch, deadline).resumeJob(ResumeJobRequest.newBuilder().setName(name).build()));
+  }
+
+  /** A manual run now; with a non-empty request id, a repeated call answers the same run. */
+  public Run triggerJob(String name, String requestId) {
+    TriggerJobRequest request = TriggerJobRequest.newBuilder().setName(name).setRequestId(requestId).build();
+    return call((ch, deadline) -> jobs(ch, deadline).triggerJob(request));
+  }
+
+  /** Fires the slots in (from, to] that have no fire decision yet. */
+  public BackfillJobResponse backfillJob(String name, java.time.Instant from, java.time.Instant to) {
+    BackfillJobRequest request = BackfillJobRequest.newBuilder()
+        .setName(name)
+        .setFrom(timestamp(from))
+        .setTo(timestamp(to))
+        .build();
+    return call((ch, deadline) -> jobs(ch, deadline).backfillJob(request));
+  }
+
+  /** The next {@code count} slots (0: 10) in UTC and in the job's zone. */
+  public PreviewJobResponse previewJob(String name, int count) {
+    PreviewJobRequest request = PreviewJobRequest.newBuilder().setName(name).setCount(count).build();
+    return call((ch, deadline) -> jobs(ch, deadline).previewJob(request));
+  }
+
+  /** Why a slot ran or did not. */
+  public SlotExplanation explainSlot(String name, java.time.Instant slot) {
+    ExplainSlotRequest request = ExplainSlotRequest.newBuilder().setName(name).setSlot(timestamp(slot)).build();
+    return call((ch, deadline) -> jobs(ch, deadline).explainSlot(request));
+  }
+
+  private static com.google.protobuf.Timestamp timestamp(java.time.Instant t) {
+    return com.google.protobuf.Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
   }
 
   /** Runs {@code rpc} with failover within the client's default call deadline. */

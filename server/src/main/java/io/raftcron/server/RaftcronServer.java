@@ -84,14 +84,14 @@ public final class RaftcronServer implements AutoCloseable {
     InetSocketAddress grpcAddress = socketAddress(config.grpcAddr());
     this.grpc =
         NettyServerBuilder.forAddress(grpcAddress)
-            .addService(ServerInterceptors.intercept(new JobService(gateway, store), Forwarder.interceptor()))
+            .addService(ServerInterceptors.intercept(new JobService(gateway, store, clock), Forwarder.interceptor()))
             .addService(ServerInterceptors.intercept(new RunService(gateway, store), Forwarder.interceptor()))
             .addService(
                 ServerInterceptors.intercept(
                     new ClusterService(self, gateway, raft, store, forwarder), Forwarder.interceptor()))
             .addService(
                 ServerInterceptors.intercept(
-                    new WorkerService(gateway, raft, proposer, leadership), Forwarder.interceptor()))
+                    new WorkerService(gateway, leadership), Forwarder.interceptor()))
             .build()
             .start();
     this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);

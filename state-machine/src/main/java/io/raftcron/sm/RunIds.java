@@ -4,14 +4,36 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Run ids are stable and readable: {@code <job>@<slot in RFC 3339, UTC>}. Job names cannot
- * contain '@', so the last '@' splits the id.
+ * Run ids are stable and readable. A scheduled or backfilled run is {@code <job>@<slot>} (the slot
+ * in RFC 3339, UTC: {@code tick@2026-11-25T06:00:02Z}). A manual run is {@code
+ * <job>@<trigger time>~<suffix>}: its "slot" is the trigger's leader time to the millisecond, never
+ * a whole second (so never a schedule slot), and the suffix names the trigger: {@code m-<request
+ * id>} or {@code m<log index>} without one ({@code tick@2026-11-25T06:00:02.417Z~m-deploy-42}). A
+ * run is stored under its job and slot alone, so both kinds are found the same way. Job names
+ * cannot contain '@', request ids contain neither '@' nor '~', so the last '@' splits the id.
  */
 public final class RunIds {
+  /** Separates a manual run's suffix from its time. */
+  public static final char SUFFIX = '~';
+
+  /** What a manual trigger's request id may hold. */
+  private static final java.util.regex.Pattern REQUEST_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
   private RunIds() {}
+
+  /** True if {@code requestId} is 1-128 of {@code A-Z a-z 0-9 . _ : -}. */
+  public static boolean isValidRequestId(String requestId) {
+    return REQUEST_ID.matcher(requestId).matches();
+  }
 
   public static String of(String job, Instant slot) {
     return job + "@" + slot;
+  }
+
+  /** A manual run's id: {@code <job>@<time>~m-<request id>}, or {@code ~m<index>} without one. */
+  public static String manual(String job, Instant time, String requestId, long index) {
+    return job + "@" + time + SUFFIX + (requestId.isEmpty() ? "m" + index : "m-" + requestId);
   }
 
   /** The (job, slot) an id names, or null if the text is not a run id. */
@@ -20,13 +42,21 @@ public final class RunIds {
     if (at <= 0 || at == runId.length() - 1) {
       return null;
     }
+    String time = runId.substring(at + 1);
+    int suffix = time.indexOf(SUFFIX);
+    if (suffix >= 0) {
+      if (suffix == time.length() - 1) {
+        return null;
+      }
+      time = time.substring(0, suffix);
+    }
     try {
-      return new RunRef(runId.substring(0, at), Instant.parse(runId.substring(at + 1)));
+      return new RunRef(runId.substring(0, at), Instant.parse(time));
     } catch (DateTimeParseException e) {
       return null;
     }
   }
 
-  /** A run's identity: its job and its slot. */
+  /** A run's identity: its job and its slot (a manual run's trigger time). */
   public record RunRef(String job, Instant slot) {}
 }

@@ -6,6 +6,10 @@ import io.raftcron.client.RaftcronClient;
 import io.raftcron.client.RaftcronException;
 import io.raftcron.proto.CompleteRunResponse;
 import io.raftcron.proto.Completion;
+import io.raftcron.proto.HeartbeatResponse;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.proto.LeaseState;
+import io.raftcron.proto.LeaseStatus;
 import io.raftcron.proto.Run;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,9 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * Pulls runs from the cluster and executes them with a {@link JobHandler}: it long-polls for as
  * many runs as it has free slots, runs each on its own thread, and reports the outcome under the
  * run's fencing token.
+ *
+ * <p>While a run executes, the worker heartbeats its lease every lease/3 (all held leases in one
+ * call). A reply that the lease is LOST (another worker may hold the run now) or that the run was
+ * cancelled stops the execution by interrupting the handler's thread; so does the job's timeout.
+ * A cancelled run is reported CANCELLED, a timed-out one TIMED_OUT, a lost one not at all.
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -34,6 +47,12 @@ public final class Worker implements AutoCloseable {
   private static final Duration COMPLETION_BUDGET = Duration.ofMinutes(2);
   private static final long COMPLETION_RETRY_MS = 1_000;
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  // Heartbeats go every lease/3; the lease is learned from each run (deadline - leased at).
+  private static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+  private static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
+  private static final Duration MAX_HEARTBEAT_BUDGET = Duration.ofSeconds(5);
+  private static final long HEARTBEAT_TICK_MS = 100;
+  private static final long HEARTBEAT_RETRY_MS = 1_000;
 
   private final RaftcronClient client;
   private final String workerId;
@@ -43,6 +62,9 @@ public final class Worker implements AutoCloseable {
   private final Semaphore freeSlots;
   private final ExecutorService executor;
   private final Thread poller;
+  private final ScheduledExecutorService timers;
+  private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+  private volatile boolean heartbeatUnsupportedLogged;
   private volatile boolean running;
 
   private Worker(Builder builder) {
@@ -56,6 +78,13 @@ public final class Worker implements AutoCloseable {
     this.executor = Executors.newFixedThreadPool(builder.concurrency,
         task -> new Thread(task, "raftcron-run-" + threads.incrementAndGet()));
     this.poller = new Thread(this::pollLoop, "raftcron-poller");
+    // Two threads: a slow heartbeat call must not hold up a timeout.
+    AtomicInteger timerThreads = new AtomicInteger();
+    this.timers = Executors.newScheduledThreadPool(2, task -> {
+      Thread t = new Thread(task, "raftcron-heartbeat-" + timerThreads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   public static Builder builder() {
@@ -68,6 +97,7 @@ public final class Worker implements AutoCloseable {
     }
     running = true;
     poller.start();
+    timers.scheduleWithFixedDelay(this::heartbeatDue, HEARTBEAT_TICK_MS, HEARTBEAT_TICK_MS, TimeUnit.MILLISECONDS);
     log.info("worker {} polling {}", workerId, String.join(",", client.endpoints()));
   }
 
@@ -90,6 +120,7 @@ public final class Worker implements AutoCloseable {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
+      timers.shutdownNow();
       client.close();
     }
   }
@@ -143,40 +174,133 @@ public final class Worker implements AutoCloseable {
   }
 
   private void execute(Run run, boolean holdsSlot) {
+    RunContext context = RunContext.of(run);
+    Execution execution = new Execution(context, Thread.currentThread());
+    executions.put(execution.key, execution);
+    ScheduledFuture<?> timeout = null;
     try {
-      RunContext context = RunContext.of(run);
+      if (context.timeout().isPresent()) {
+        timeout = timers.schedule(() -> execution.stop(Stop.TIMED_OUT),
+            context.timeout().get().toMillis(), TimeUnit.MILLISECONDS);
+      }
       log.info("run {} started: slot {}, token {}, attempt {}",
           context.runId(), context.slot(), context.fencingToken(), context.attempt());
       Instant startedAt = clock.instant();
-      Outcome outcome;
+      Outcome outcome = null;
+      boolean interrupted = false;
       try {
         outcome = Objects.requireNonNull(handler.handle(context), "handler returned no outcome");
       } catch (InterruptedException e) {
-        // Shutting down: leave the run to its lease, which expires and lets another worker retry.
-        log.warn("run {} interrupted by shutdown; not reporting it", context.runId());
-        Thread.currentThread().interrupt();
-        return;
+        interrupted = true;
       } catch (Exception e) {
         outcome = Outcome.failure(-1, e.toString());
       }
+      Stop stop = execution.finish();
+      Thread.interrupted(); // no stop comes after finish(): clear one that came before
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+      outcome = settle(context, outcome, interrupted, stop);
+      if (outcome == null) {
+        return;
+      }
       Instant finishedAt = clock.instant();
       log.info("run {} finished: {}, exit {}, slot {}, token {}{}", context.runId(),
-          outcome.succeeded() ? "succeeded" : "failed", outcome.exitCode(), context.slot(),
+          outcome.status(), outcome.exitCode(), context.slot(),
           context.fencingToken(), outcome.error().isEmpty() ? "" : ", error: " + outcome.error());
       report(Completion.newBuilder()
           .setRunId(context.runId())
           .setFencingToken(context.fencingToken())
           .setWorker(workerId)
           .setSucceeded(outcome.succeeded())
+          .setOutcome(outcome.status().runState())
           .setExitCode(outcome.exitCode())
           .setError(outcome.error())
           .setStartedAt(timestamp(startedAt))
           .setFinishedAt(timestamp(finishedAt))
           .build());
     } finally {
+      executions.remove(execution.key, execution);
       if (holdsSlot) {
         freeSlots.release();
       }
+    }
+  }
+
+  /**
+   * What to report for an execution, or null for nothing. A handler that succeeded stands
+   * whatever was asked meanwhile. A stop for timeout or cancel becomes TIMED_OUT or CANCELLED.
+   * After a lost lease only a finished handler's outcome is sent (the cluster refuses it and
+   * records the refusal); an interrupted one reports nothing, as after a shutdown (the lease
+   * expires and the run is leased again).
+   */
+  private Outcome settle(RunContext context, Outcome outcome, boolean interrupted, Stop stop) {
+    if (outcome != null && (stop == null || outcome.succeeded())) {
+      return outcome;
+    }
+    if (stop == null || stop == Stop.LOST) {
+      if (interrupted || outcome == null) {
+        log.warn("run {} (token {}) {}; not reporting it", context.runId(), context.fencingToken(),
+            stop == Stop.LOST ? "stopped: its lease was lost" : "interrupted by shutdown");
+        return null;
+      }
+      return outcome;
+    }
+    String detail = outcome == null || outcome.error().isEmpty() ? "" : ": " + outcome.error();
+    int exitCode = outcome == null ? -1 : outcome.exitCode();
+    return stop == Stop.TIMED_OUT
+        ? new Outcome(Outcome.Status.TIMED_OUT, exitCode,
+            "timed out after " + context.timeout().map(Duration::toString).orElse("?") + detail)
+        : new Outcome(Outcome.Status.CANCELLED, exitCode, "cancelled" + detail);
+  }
+
+  /** Sends one heartbeat for every lease held when any of them is due (every lease/3). */
+  private void heartbeatDue() {
+    try {
+      long now = System.nanoTime();
+      List<Execution> held = List.copyOf(executions.values());
+      if (held.isEmpty() || held.stream().noneMatch(e -> now - e.nextBeatNanos >= 0)) {
+        return;
+      }
+      Duration interval = held.stream().map(e -> e.beatInterval).min(Duration::compareTo).orElseThrow();
+      for (Execution e : held) {
+        e.nextBeatNanos = now + e.beatInterval.toNanos();
+      }
+      List<LeaseRef> refs = held.stream()
+          .map(e -> LeaseRef.newBuilder().setRunId(e.context.runId()).setFencingToken(e.context.fencingToken()).build())
+          .toList();
+      HeartbeatResponse response;
+      try {
+        Duration budget = interval.compareTo(MAX_HEARTBEAT_BUDGET) > 0 ? MAX_HEARTBEAT_BUDGET : interval;
+        response = client.heartbeat(workerId, refs, budget);
+      } catch (RaftcronException e) {
+        if (e.code() == Status.Code.UNIMPLEMENTED) {
+          if (!heartbeatUnsupportedLogged) {
+            heartbeatUnsupportedLogged = true;
+            log.warn("the cluster does not take heartbeats; leases run their full length");
+          }
+          return;
+        }
+        log.warn("heartbeat failed ({}): {}; retrying in {} ms", e.code(), e.getMessage(), HEARTBEAT_RETRY_MS);
+        long retryAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_RETRY_MS);
+        held.forEach(h -> h.nextBeatNanos = Math.min(h.nextBeatNanos, retryAt));
+        return;
+      }
+      Map<String, Execution> byRun = new java.util.HashMap<>();
+      held.forEach(e -> byRun.put(e.context.runId(), e));
+      for (LeaseState lease : response.getLeasesList()) {
+        Execution execution = byRun.get(lease.getRunId());
+        if (execution == null) {
+          continue;
+        }
+        if (lease.getStatus() == LeaseStatus.LOST && execution.stop(Stop.LOST)) {
+          log.warn("run {} (token {}): lease lost; stopping it", lease.getRunId(), execution.context.fencingToken());
+        } else if (lease.getStatus() == LeaseStatus.CANCEL && execution.stop(Stop.CANCELLED)) {
+          log.info("run {} (token {}): cancelled; stopping it", lease.getRunId(), execution.context.fencingToken());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("heartbeat round failed", e); // never let the scheduled task die
     }
   }
 
@@ -215,6 +339,44 @@ public final class Worker implements AutoCloseable {
 
   private static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
+
+  /** Why the worker stopped an execution. */
+  private enum Stop { LOST, CANCELLED, TIMED_OUT }
+
+  /** One leased run being executed: stopping interrupts its thread, at most once, never after it finished. */
+  private static final class Execution {
+    final RunContext context;
+    final String key;
+    final Duration beatInterval;
+    private final Thread thread;
+    volatile long nextBeatNanos;
+    private Stop stop;
+    private boolean finished;
+
+    Execution(RunContext context, Thread thread) {
+      this.context = context;
+      this.key = context.runId() + "#" + context.fencingToken();
+      this.thread = thread;
+      Duration lease = context.leaseLength().orElse(DEFAULT_LEASE);
+      Duration third = lease.dividedBy(3);
+      this.beatInterval = third.compareTo(MIN_HEARTBEAT_INTERVAL) < 0 ? MIN_HEARTBEAT_INTERVAL : third;
+      this.nextBeatNanos = System.nanoTime() + beatInterval.toNanos();
+    }
+
+    synchronized boolean stop(Stop reason) {
+      if (finished || stop != null) {
+        return false;
+      }
+      stop = reason;
+      thread.interrupt();
+      return true;
+    }
+
+    synchronized Stop finish() {
+      finished = true;
+      return stop;
+    }
   }
 
   public static final class Builder {

@@ -9,17 +9,26 @@ import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
 import io.raftcron.proto.Completion;
+import io.raftcron.proto.HeartbeatRequest;
+import io.raftcron.proto.HeartbeatResponse;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.proto.LeaseState;
+import io.raftcron.proto.LeaseStatus;
 import io.raftcron.proto.PollRunsRequest;
 import io.raftcron.proto.PollRunsResponse;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.proto.RunState;
 import io.raftcron.proto.WorkerServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +94,115 @@ class WorkerTest {
     });
   }
 
+  @Test
+  void heartbeatsItsLeasesEveryThirdOfTheLeaseAndStopsARunWhoseLeaseIsLostWithoutReportingIt() throws Exception {
+    CountDownLatch interrupted = new CountDownLatch(1);
+    service.toLease.add(leased(run("a@1", 21), Duration.ofMillis(900)));
+    service.lostAfter.put("a@1", 3);
+
+    try (Worker worker = worker(run -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return Outcome.success();
+    })) {
+      worker.start();
+      assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(500);
+    }
+
+    assertThat(service.completions).isEmpty();
+    List<HeartbeatRequest> beats = List.copyOf(service.heartbeats);
+    assertThat(beats).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(beats.get(0).getWorkerId()).isEqualTo("w1");
+    assertThat(beats.get(0).getLeasesList())
+        .containsExactly(LeaseRef.newBuilder().setRunId("a@1").setFencingToken(21).build());
+    // Every lease/3 = 300 ms: three beats take about 900 ms, far less than the 10 s default.
+    assertThat(service.heartbeatTimes.get(2) - service.heartbeatTimes.get(0))
+        .isBetween(TimeUnit.MILLISECONDS.toNanos(400), TimeUnit.MILLISECONDS.toNanos(2_000));
+  }
+
+  @Test
+  void aCancelInTheHeartbeatReplyStopsTheRunAndReportsItCancelled() throws Exception {
+    service.toLease.add(leased(run("a@1", 31), Duration.ofMillis(600)));
+    service.cancelled.add("a@1");
+
+    try (Worker worker = worker(run -> {
+      Thread.sleep(60_000);
+      return Outcome.success();
+    })) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 1);
+    }
+
+    Completion completion = service.completions.peek();
+    assertThat(completion.getOutcome()).isEqualTo(RunState.CANCELLED);
+    assertThat(completion.getSucceeded()).isFalse();
+    assertThat(completion.getFencingToken()).isEqualTo(31);
+    assertThat(completion.getError()).startsWith("cancelled");
+  }
+
+  @Test
+  void aRunPastItsTimeoutIsStoppedAndReportedTimedOut() throws Exception {
+    Run run = run("a@1", 41).toBuilder()
+        .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000))
+        .build();
+    service.toLease.add(run);
+    long started = System.nanoTime();
+
+    try (Worker worker = worker(r -> {
+      Thread.sleep(60_000);
+      return Outcome.success();
+    })) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 1);
+    }
+
+    Completion completion = service.completions.peek();
+    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    assertThat(completion.getOutcome()).isEqualTo(RunState.TIMED_OUT);
+    assertThat(completion.getError()).startsWith("timed out after PT0.3S");
+  }
+
+  @Test
+  void aHandlerThatSucceedsBeforeItsTimeoutIsReportedSucceeded() throws Exception {
+    Run run = run("a@1", 51).toBuilder()
+        .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(30))
+        .build();
+    service.toLease.add(run);
+
+    try (Worker worker = worker(r -> Outcome.success())) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 1);
+    }
+
+    assertThat(service.completions.peek().getOutcome()).isEqualTo(RunState.SUCCEEDED);
+  }
+
+  private Worker worker(JobHandler handler) {
+    return Worker.builder()
+        .endpoints(List.of("127.0.0.1:" + server.getPort()))
+        .workerId("w1")
+        .concurrency(1)
+        .pollWait(Duration.ofMillis(200))
+        .handler(handler)
+        .build();
+  }
+
+  /** The run as granted at now for {@code lease}: the worker learns the lease length from it. */
+  private static Run leased(Run run, Duration lease) {
+    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant deadline = now.plus(lease);
+    return run.toBuilder()
+        .setLeasedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setLeaseDeadline(com.google.protobuf.Timestamp.newBuilder()
+            .setSeconds(deadline.getEpochSecond()).setNanos(deadline.getNano()))
+        .build();
+  }
+
   private static Run run(String id, long token) {
     return Run.newBuilder().setRunId(id).setJob(id.substring(0, 1)).setFencingToken(token).setAttempt(1).build();
   }
@@ -112,6 +230,30 @@ class WorkerTest {
         sleep(request.getWait().getNanos() / 1_000_000 + request.getWait().getSeconds() * 1000);
       }
       response.onNext(leased.build());
+      response.onCompleted();
+    }
+
+    final Queue<HeartbeatRequest> heartbeats = new ConcurrentLinkedQueue<>();
+    final List<Long> heartbeatTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Run id → the heartbeat from which on its lease is reported LOST. */
+    final Map<String, Integer> lostAfter = new ConcurrentHashMap<>();
+    final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+      heartbeats.add(request);
+      heartbeatTimes.add(System.nanoTime());
+      HeartbeatResponse.Builder reply = HeartbeatResponse.newBuilder();
+      for (LeaseRef lease : request.getLeasesList()) {
+        long seen = heartbeats.stream()
+            .filter(h -> h.getLeasesList().stream().anyMatch(l -> l.getRunId().equals(lease.getRunId())))
+            .count();
+        LeaseStatus status = cancelled.contains(lease.getRunId()) ? LeaseStatus.CANCEL
+            : seen >= lostAfter.getOrDefault(lease.getRunId(), Integer.MAX_VALUE) ? LeaseStatus.LOST
+            : LeaseStatus.HELD;
+        reply.addLeases(LeaseState.newBuilder().setRunId(lease.getRunId()).setStatus(status));
+      }
+      response.onNext(reply.build());
       response.onCompleted();
     }
 

@@ -34,13 +34,27 @@ public final class Gateway {
       StreamObserver<R> out,
       Command.Builder command,
       Function<CommandResult, R> onAccepted) {
+    writeOnLeader(method, request, out, () -> command, onAccepted);
+  }
+
+  /**
+   * As {@link #write}, but the command is built on the leader, just before it is proposed: for
+   * commands that carry decisions planned from the leader's state and clock. {@code command} may
+   * throw a StatusRuntimeException to refuse the call.
+   */
+  <Q, R> void writeOnLeader(
+      MethodDescriptor<Q, R> method,
+      Q request,
+      StreamObserver<R> out,
+      Supplier<Command.Builder> command,
+      Function<CommandResult, R> onAccepted) {
     onLeader(
         method,
         request,
         out,
         () ->
             proposer
-                .propose(raft.leaderTerm(), command)
+                .propose(raft.leaderTerm(), command.get())
                 .thenApply(
                     result -> {
                       StatusRuntimeException refused = Errors.refusal(result);

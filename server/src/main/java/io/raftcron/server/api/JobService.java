@@ -14,20 +14,56 @@ import io.raftcron.proto.ListJobsRequest;
 import io.raftcron.proto.ListJobsResponse;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.UpdateJobRequest;
+import com.google.protobuf.Timestamp;
+import io.grpc.StatusRuntimeException;
+import io.raftcron.proto.BackfillJob;
+import io.raftcron.proto.BackfillJobRequest;
+import io.raftcron.proto.BackfillJobResponse;
+import io.raftcron.proto.ExplainSlotRequest;
+import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.PauseJob;
+import io.raftcron.proto.PauseJobRequest;
+import io.raftcron.proto.PreviewJobRequest;
+import io.raftcron.proto.PreviewJobResponse;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.ResumeJob;
+import io.raftcron.proto.ResumeJobRequest;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.SlotExplanation;
+import io.raftcron.proto.TriggerJob;
+import io.raftcron.proto.TriggerJobRequest;
+import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Schedules;
+import io.raftcron.sm.planner.FirePlanner;
+import io.raftcron.sm.planner.SlotExplainer;
+import io.raftcron.sm.planner.SlotPreview;
+import io.raftcron.sm.schedule.Schedule;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Optional;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.schedule.JobSpecValidator;
 import io.raftcron.sm.store.SchedulerStore;
 import java.util.List;
 
-/** Job create, update (compare-and-set), delete, get and list. */
+/**
+ * Jobs: create, update (compare-and-set), delete, get, list; pause, resume, trigger, backfill
+ * (writes through the log, planned on the leader where they carry decisions); preview of the next
+ * slots and explain of one slot (reads).
+ */
 public final class JobService extends JobServiceGrpc.JobServiceImplBase {
+  /** Fires a resume may decide at once; the scheduler decides the rest right after. */
+  static final int MAX_RESUME_FIRES = 1000;
+
   private final Gateway gateway;
   private final SchedulerStore store;
+  private final InstantSource clock;
 
-  public JobService(Gateway gateway, SchedulerStore store) {
+  public JobService(Gateway gateway, SchedulerStore store, InstantSource clock) {
     this.gateway = gateway;
     this.store = store;
+    this.clock = clock;
   }
 
   @Override
@@ -109,10 +145,180 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
         });
   }
 
-  /** Fills the derived next slot: the first schedule slot after the cursor. */
+  @Override
+  public void pauseJob(PauseJobRequest request, StreamObserver<Job> out) {
+    if (request.getName().isEmpty()) {
+      out.onError(Errors.invalid("name is required"));
+      return;
+    }
+    gateway.write(
+        JobServiceGrpc.getPauseJobMethod(),
+        request,
+        out,
+        Command.newBuilder().setPauseJob(PauseJob.newBuilder().setName(request.getName())),
+        result -> withNextSlot(result.getJob()));
+  }
+
+  @Override
+  public void resumeJob(ResumeJobRequest request, StreamObserver<Job> out) {
+    if (request.getName().isEmpty()) {
+      out.onError(Errors.invalid("name is required"));
+      return;
+    }
+    gateway.writeOnLeader(
+        JobServiceGrpc.getResumeJobMethod(),
+        request,
+        out,
+        () -> {
+          // The slots that came due while paused, decided now under the misfire policy.
+          ResumeJob.Builder resume = ResumeJob.newBuilder().setName(request.getName());
+          store
+              .job(request.getName())
+              .filter(Job::getPaused)
+              .ifPresent(
+                  job ->
+                      resume.addAllDecisions(
+                          FirePlanner.planResume(job, clock.instant(), MAX_RESUME_FIRES).decisions()));
+          return Command.newBuilder().setResumeJob(resume);
+        },
+        result -> withNextSlot(result.getJob()));
+  }
+
+  @Override
+  public void triggerJob(TriggerJobRequest request, StreamObserver<Run> out) {
+    if (request.getName().isEmpty()) {
+      out.onError(Errors.invalid("name is required"));
+      return;
+    }
+    if (!request.getRequestId().isEmpty() && !RunIds.isValidRequestId(request.getRequestId())) {
+      out.onError(
+          Errors.invalid(
+              "request_id '" + request.getRequestId() + "' is not allowed: use 1-128 of A-Z a-z 0-9 . _ : -"));
+      return;
+    }
+    gateway.write(
+        JobServiceGrpc.getTriggerJobMethod(),
+        request,
+        out,
+        Command.newBuilder()
+            .setTriggerJob(
+                TriggerJob.newBuilder().setName(request.getName()).setRequestId(request.getRequestId())),
+        result -> result.getItems(0).getRun());
+  }
+
+  @Override
+  public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> out) {
+    if (request.getName().isEmpty()) {
+      out.onError(Errors.invalid("name is required"));
+      return;
+    }
+    if (!request.hasFrom() || !request.hasTo()) {
+      out.onError(Errors.invalid("from and to are required: the range (from, to] to backfill"));
+      return;
+    }
+    Instant from = Times.toInstant(request.getFrom());
+    Instant to = Times.toInstant(request.getTo());
+    if (!to.isAfter(from)) {
+      out.onError(Errors.invalid("to (" + to + ") must be after from (" + from + ")"));
+      return;
+    }
+    gateway.writeOnLeader(
+        JobServiceGrpc.getBackfillJobMethod(),
+        request,
+        out,
+        () -> {
+          Job job = store.job(request.getName()).orElseThrow(() -> notFound(request.getName()));
+          return Command.newBuilder()
+              .setBackfillJob(
+                  BackfillJob.newBuilder()
+                      .setName(request.getName())
+                      .addAllSlots(backfillSlots(job, from, to, clock.instant())));
+        },
+        result -> {
+          BackfillJobResponse.Builder response = BackfillJobResponse.newBuilder();
+          for (ItemResult item : result.getItemsList()) {
+            if (item.getCode() == ResultCode.OK && item.hasRun()) {
+              response.addRuns(item.getRun());
+            } else if (item.getCode() == ResultCode.DUPLICATE_SLOT) {
+              response.setAlreadyDecided(response.getAlreadyDecided() + 1);
+            }
+          }
+          return response.build();
+        });
+  }
+
+  /**
+   * The schedule slots in (from, to] that a backfill may fire: inside the job's bounds and at or
+   * before its cursor (later ones are the scheduler's to decide). More than the limit is refused.
+   */
+  static List<Timestamp> backfillSlots(Job job, Instant from, Instant to, Instant now) {
+    Instant last = to;
+    Instant cursor = Times.toInstant(job.getCursor());
+    if (cursor.isBefore(last)) {
+      last = cursor;
+    }
+    if (now.isBefore(last)) {
+      last = now;
+    }
+    if (job.getSpec().hasEndAt() && Times.toInstant(job.getSpec().getEndAt()).isBefore(last)) {
+      last = Times.toInstant(job.getSpec().getEndAt());
+    }
+    Instant first = from;
+    if (job.getSpec().hasStartAt() && Times.toInstant(job.getSpec().getStartAt()).minusNanos(1).isAfter(first)) {
+      first = Times.toInstant(job.getSpec().getStartAt()).minusNanos(1);
+    }
+    Schedule schedule = Schedules.of(job.getSpec());
+    List<Timestamp> slots = new ArrayList<>();
+    for (Optional<Instant> s = schedule.nextAfter(first);
+        s.isPresent() && !s.get().isAfter(last);
+        s = schedule.nextAfter(s.get())) {
+      if (slots.size() == FirePlanner.MAX_BACKFILL_SLOTS) {
+        throw Errors.invalid(
+            "the range (" + from + ", " + to + "] holds more than " + FirePlanner.MAX_BACKFILL_SLOTS
+                + " slots of schedule '" + job.getSpec().getSchedule() + "': split it into smaller ranges");
+      }
+      slots.add(Times.toTimestamp(s.get()));
+    }
+    return slots;
+  }
+
+  @Override
+  public void previewJob(PreviewJobRequest request, StreamObserver<PreviewJobResponse> out) {
+    if (request.getCount() < 0 || request.getCount() > SlotPreview.MAX_COUNT) {
+      out.onError(Errors.invalid("count must be from 1 to " + SlotPreview.MAX_COUNT + " (0: 10)"));
+      return;
+    }
+    int count = request.getCount() == 0 ? SlotPreview.DEFAULT_COUNT : request.getCount();
+    gateway.read(
+        request.getStale(),
+        out,
+        () ->
+            SlotPreview.preview(
+                store.job(request.getName()).orElseThrow(() -> notFound(request.getName())), count));
+  }
+
+  @Override
+  public void explainSlot(ExplainSlotRequest request, StreamObserver<SlotExplanation> out) {
+    if (request.getName().isEmpty() || !request.hasSlot()) {
+      out.onError(Errors.invalid("name and slot are required"));
+      return;
+    }
+    gateway.read(
+        request.getStale(),
+        out,
+        () ->
+            SlotExplainer.explain(
+                    store, request.getName(), Times.toInstant(request.getSlot()), clock.instant())
+                .orElseThrow(() -> notFound(request.getName())));
+  }
+
+  private static StatusRuntimeException notFound(String name) {
+    return Status.NOT_FOUND.withDescription("job '" + name + "' does not exist").asRuntimeException();
+  }
+
+  /** Fills the derived next slot: the first slot after the cursor inside the job's bounds. */
   static Job withNextSlot(Job job) {
-    return Schedules.of(job.getSpec())
-        .nextAfter(Times.toInstant(job.getCursor()))
+    return FirePlanner.nextSlot(job)
         .map(next -> job.toBuilder().setNextSlot(Times.toTimestamp(next)).build())
         .orElse(job);
   }

@@ -1,36 +1,34 @@
 package io.raftcron.server.api;
 
 import io.grpc.stub.StreamObserver;
-import io.raftcron.proto.Command;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
-import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.HeartbeatRequest;
+import io.raftcron.proto.HeartbeatResponse;
 import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.LeaseState;
 import io.raftcron.proto.PollRunsRequest;
 import io.raftcron.proto.PollRunsResponse;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.WorkerServiceGrpc;
-import io.raftcron.raft.RaftNode;
 import io.raftcron.server.leader.Leadership;
-import io.raftcron.server.leader.Proposer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** Workers long-poll for runs and report completions; both are served by the leader. */
+/**
+ * Workers long-poll for runs, heartbeat their leases and report completions; all three are served
+ * by the leader (forwarded there from any other node).
+ */
 public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
   private final Gateway gateway;
-  private final RaftNode raft;
-  private final Proposer proposer;
   private final Leadership leadership;
 
-  public WorkerService(Gateway gateway, RaftNode raft, Proposer proposer, Leadership leadership) {
+  public WorkerService(Gateway gateway, Leadership leadership) {
     this.gateway = gateway;
-    this.raft = raft;
-    this.proposer = proposer;
     this.leadership = leadership;
   }
 
@@ -68,13 +66,26 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
         request,
         out,
         () ->
-            proposer
-                .propose(
-                    raft.leaderTerm(),
-                    Command.newBuilder()
-                        .setCompleteRuns(
-                            CompleteRuns.newBuilder().addCompletions(request.getCompletion())))
+            leadership
+                .complete(request.getCompletion())
                 .thenApply(result -> response(result.getItems(0))));
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
+    if (request.getWorkerId().isEmpty()) {
+      out.onError(Errors.invalid("worker_id is required"));
+      return;
+    }
+    gateway.onLeader(
+        WorkerServiceGrpc.getHeartbeatMethod(),
+        request,
+        out,
+        () -> {
+          CompletableFuture<List<LeaseState>> leases = new CompletableFuture<>();
+          leadership.heartbeat(request.getLeasesList(), leases);
+          return leases.thenApply(l -> HeartbeatResponse.newBuilder().addAllLeases(l).build());
+        });
   }
 
   private static CompleteRunResponse response(ItemResult item) {

@@ -7,8 +7,6 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.SlotDecision;
-import io.raftcron.sm.Schedules;
-import io.raftcron.sm.Times;
 import io.raftcron.sm.planner.FirePlanner;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
@@ -92,11 +90,14 @@ final class FireScheduler {
     }
   }
 
+  /** A paused job is not tracked (resume re-tracks it); others at their next slot in bounds. */
   private void track(Job job) {
     String name = job.getSpec().getName();
-    Schedules.of(job.getSpec())
-        .nextAfter(Times.toInstant(job.getCursor()))
-        .ifPresentOrElse(at -> schedule(name, at), () -> dueByJob.remove(name));
+    if (job.getPaused()) {
+      dueByJob.remove(name);
+      return;
+    }
+    FirePlanner.nextSlot(job).ifPresentOrElse(at -> schedule(name, at), () -> dueByJob.remove(name));
   }
 
   private void schedule(String job, Instant at) {

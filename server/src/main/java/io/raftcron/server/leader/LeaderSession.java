@@ -2,10 +2,13 @@ package io.raftcron.server.leader;
 
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.LeaseExpiry;
 import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.proto.LeaseState;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.SlotDecision;
@@ -25,6 +28,10 @@ public final class LeaderSession {
   private final FireScheduler fires;
   private final RunDispatcher dispatcher;
   private final LeaseReaper reaper;
+  private final RetentionSweeper sweeper;
+  private final RetryScheduler retries;
+  private final long term;
+  private final Proposer proposer;
 
   public LeaderSession(
       long term,
@@ -36,16 +43,34 @@ public final class LeaderSession {
     this.fires = new FireScheduler(term, store, proposer, clock, executor);
     this.dispatcher = new RunDispatcher(term, store, proposer, clock, leaseDuration, executor);
     this.reaper = new LeaseReaper(term, store, proposer, clock, leaseDuration, executor);
+    this.sweeper = new RetentionSweeper(term, store, proposer, clock, executor);
+    this.retries =
+        new RetryScheduler(term, store, proposer, clock, new java.util.SplittableRandom(), executor);
+    this.term = term;
+    this.proposer = proposer;
   }
 
   public void start() {
     fires.start();
+    sweeper.start();
     reaper.start();
+    retries.start();
     dispatcher.queueChanged();
   }
 
   public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
     dispatcher.poll(worker, maxRuns, wait, reply);
+  }
+
+  /** A worker's heartbeat: extends its current leases in memory; says which are lost or cancelled. */
+  public List<LeaseState> heartbeat(List<LeaseRef> leases) {
+    return reaper.heartbeat(leases);
+  }
+
+  /** Proposes a worker's completion, with the next attempt time if the attempt is retried. */
+  public CompletableFuture<CommandResult> complete(Completion completion) {
+    return proposer.propose(
+        term, Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(retries.stamp(completion))));
   }
 
   /** Keeps the leader's indexes in step with what was committed. */
@@ -66,10 +91,13 @@ public final class LeaderSession {
           command.getGrantLeases().getGrantsList().stream()
               .map(LeaseGrant::getRunId)
               .forEach(reaper::runChanged);
-      case COMPLETE_RUNS ->
-          command.getCompleteRuns().getCompletionsList().stream()
-              .map(Completion::getRunId)
-              .forEach(reaper::runChanged);
+      case COMPLETE_RUNS -> {
+        command.getCompleteRuns().getCompletionsList().stream()
+            .map(Completion::getRunId)
+            .forEach(reaper::runChanged);
+        retries.retriesChanged();
+        dispatcher.queueChanged(); // a FORBID or BUFFER_ONE job may have a run to lease now
+      }
       case EXPIRE_LEASES -> {
         command.getExpireLeases().getExpiriesList().stream()
             .map(LeaseExpiry::getRunId)
@@ -78,13 +106,36 @@ public final class LeaderSession {
           dispatcher.queueChanged();
         }
       }
+      case CANCEL_RUN -> {
+        reaper.runChanged(command.getCancelRun().getRunId());
+        retries.retriesChanged();
+      }
+      case REQUEUE_RETRIES -> {
+        retries.retriesChanged();
+        dispatcher.queueChanged();
+      }
+      case PAUSE_JOB -> fires.jobChanged(command.getPauseJob().getName());
+      case RESUME_JOB -> {
+        fires.jobChanged(command.getResumeJob().getName());
+        if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
+          dispatcher.queueChanged();
+        }
+      }
+      case TRIGGER_JOB, BACKFILL_JOB -> {
+        if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
+          dispatcher.queueChanged();
+        }
+      }
+      case PURGE_RUNS -> {}
       case REGISTER_NODE, OP_NOT_SET -> {}
     }
   }
 
   public void close() {
     fires.close();
+    sweeper.close();
     dispatcher.close();
     reaper.close();
+    retries.close();
   }
 }

@@ -2,6 +2,9 @@ package io.raftcron.server.leader;
 
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.proto.LeaseState;
 import io.raftcron.proto.Run;
 import io.raftcron.raft.LeadershipListener;
 import io.raftcron.sm.store.SchedulerStore;
@@ -90,6 +93,38 @@ public final class Leadership implements LeadershipListener {
             session.poll(worker, maxRuns, wait, reply);
           }
         });
+  }
+
+  /** A worker's heartbeat, answered by this term's session (NotLeadingException without one). */
+  public void heartbeat(List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
+    executor.execute(
+        () -> {
+          if (session == null) {
+            reply.completeExceptionally(new NotLeadingException());
+          } else {
+            reply.complete(session.heartbeat(leases));
+          }
+        });
+  }
+
+  /** Proposes a worker's completion through this term's session (which may stamp a retry). */
+  public CompletableFuture<CommandResult> complete(Completion completion) {
+    CompletableFuture<CommandResult> reply = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          if (session == null) {
+            reply.completeExceptionally(new NotLeadingException());
+          } else {
+            session.complete(completion).whenComplete((r, f) -> {
+              if (f != null) {
+                reply.completeExceptionally(f);
+              } else {
+                reply.complete(r);
+              }
+            });
+          }
+        });
+    return reply;
   }
 
   private void closeSession() {

@@ -3,6 +3,9 @@ package io.raftcron.server.leader;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.ExpireLeases;
 import io.raftcron.proto.LeaseExpiry;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.proto.LeaseState;
+import io.raftcron.proto.LeaseStatus;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
 import io.raftcron.sm.RunIds;
@@ -11,20 +14,24 @@ import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Puts runs whose lease ran out back in the queue, through a committed ExpireLeases entry that
- * names the lease's fencing token (so a completion that won the race is not undone). A new leader
- * cannot know how recently a worker was heard from, so it gives every lease at least one full
- * lease period from its own start. Runs only on the leader's executor thread.
+ * Keeps the leases of one term: heartbeats extend them in memory (never in the log), and a lease
+ * that runs out puts its run back in the queue through a committed ExpireLeases entry that names
+ * the lease's fencing token (so a completion that won the race is not undone; a run whose cancel
+ * was requested ends CANCELLED instead). A new leader cannot know how recently a worker was heard
+ * from, so it gives every lease at least one full lease period from its own start. Runs only on
+ * the leader's executor thread.
  */
 final class LeaseReaper {
   private record Lease(long token, Instant deadline) {}
@@ -33,6 +40,7 @@ final class LeaseReaper {
   private final SchedulerStore store;
   private final Proposer proposer;
   private final InstantSource clock;
+  private final Duration leaseDuration;
   private final Instant graceUntil;
   private final ScheduledExecutorService executor;
   private final Map<String, Lease> leases = new HashMap<>();
@@ -51,6 +59,7 @@ final class LeaseReaper {
     this.store = store;
     this.proposer = proposer;
     this.clock = clock;
+    this.leaseDuration = leaseDuration;
     this.graceUntil = clock.instant().plus(leaseDuration);
     this.executor = executor;
   }
@@ -60,17 +69,55 @@ final class LeaseReaper {
     rearm();
   }
 
-  /** The run was leased, completed or expired: re-read it. */
+  /** The run was leased, completed, expired or cancelled: re-read it. */
   void runChanged(String runId) {
     if (closed) {
       return;
     }
-    RunIds.RunRef ref = RunIds.parse(runId);
-    leases.remove(runId);
-    if (ref != null) {
-      store.run(ref.job(), ref.slot()).ifPresent(this::track);
+    Lease before = leases.remove(runId);
+    lookup(runId).ifPresent(this::track);
+    // A heartbeat's extension survives changes that keep the lease (a cancel request).
+    Lease after = leases.get(runId);
+    if (before != null && after != null && before.token() == after.token()
+        && before.deadline().isAfter(after.deadline())) {
+      leases.put(runId, before);
     }
     rearm();
+  }
+
+  /**
+   * A worker's heartbeat: each lease it names is extended to a full lease period from now if it
+   * is still the run's current lease (HELD, or CANCEL when a cancel was requested), else LOST.
+   */
+  List<LeaseState> heartbeat(List<LeaseRef> refs) {
+    Instant extended = clock.instant().plus(leaseDuration);
+    List<LeaseState> states = new ArrayList<>();
+    for (LeaseRef ref : refs) {
+      LeaseState.Builder state = LeaseState.newBuilder().setRunId(ref.getRunId());
+      Optional<Run> run = lookup(ref.getRunId());
+      boolean current =
+          run.isPresent()
+              && run.get().getState() == RunState.LEASED
+              && run.get().getFencingToken() == ref.getFencingToken()
+              && !expiring.contains(ref.getRunId());
+      if (!current) {
+        states.add(state.setStatus(LeaseStatus.LOST).build());
+        continue;
+      }
+      Lease lease = leases.get(ref.getRunId());
+      Instant deadline =
+          lease != null && lease.token() == ref.getFencingToken() && lease.deadline().isAfter(extended)
+              ? lease.deadline()
+              : extended;
+      leases.put(ref.getRunId(), new Lease(ref.getFencingToken(), deadline));
+      states.add(
+          state
+              .setStatus(run.get().getCancelRequested() ? LeaseStatus.CANCEL : LeaseStatus.HELD)
+              .setDeadline(Times.toTimestamp(deadline))
+              .build());
+    }
+    rearm();
+    return states;
   }
 
   void close() {
@@ -78,6 +125,11 @@ final class LeaseReaper {
     if (timer != null) {
       timer.cancel(false);
     }
+  }
+
+  private Optional<Run> lookup(String runId) {
+    RunIds.RunRef ref = RunIds.parse(runId);
+    return ref == null ? Optional.empty() : store.run(ref.job(), ref.slot());
   }
 
   private void track(Run run) {
@@ -103,7 +155,7 @@ final class LeaseReaper {
         .min(Instant::compareTo)
         .ifPresent(
             first -> {
-              long delayMs = Math.max(0, Duration.between(clock.instant(), first).toMillis());
+              long delayMs = Math.max(0, Duration.between(clock.instant(), first).toMillis() + 1);
               timer = executor.schedule(this::expireDue, delayMs, TimeUnit.MILLISECONDS);
             });
   }

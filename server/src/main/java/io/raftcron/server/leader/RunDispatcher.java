@@ -4,8 +4,10 @@ import io.raftcron.proto.Command;
 import io.raftcron.proto.GrantLeases;
 import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.OverlapPolicy;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
@@ -23,11 +25,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Hands queued runs to long-polling workers. A run goes to a worker only after the GrantLeases
- * entry that leases it has committed; the entry's log index is the lease's fencing token. Runs
- * only on the leader's executor thread.
+ * entry that leases it has committed; the entry's log index is the lease's fencing token. A job
+ * whose overlap policy is FORBID or BUFFER_ONE has at most one run leased at a time. Runs only on
+ * the leader's executor thread.
  */
 final class RunDispatcher {
   private static final int MAX_RUNS_PER_POLL = 100;
@@ -103,15 +107,50 @@ final class RunDispatcher {
     waiting.clear();
   }
 
+  /**
+   * Which queued runs may be leased now: not one being granted already, and for a job whose
+   * overlap policy is FORBID or BUFFER_ONE, only while no other run of the job is leased (or being
+   * granted) — at most one per job, the oldest first. Stateful: call once per dispatch.
+   */
+  private Predicate<Run> eligibility() {
+    Map<String, Boolean> oneAtATime = new HashMap<>();
+    Set<String> busyJobs = new HashSet<>();
+    boolean[] busyKnown = {false};
+    return run -> {
+      if (granting.contains(run.getRunId())) {
+        return false;
+      }
+      if (!oneAtATime.computeIfAbsent(run.getJob(), this::runsOneAtATime)) {
+        return true;
+      }
+      if (!busyKnown[0]) {
+        busyKnown[0] = true;
+        store.leasedRuns().forEach(r -> busyJobs.add(r.getJob()));
+        for (String id : granting) {
+          RunIds.RunRef ref = RunIds.parse(id);
+          if (ref != null) {
+            busyJobs.add(ref.job());
+          }
+        }
+      }
+      return busyJobs.add(run.getJob());
+    };
+  }
+
+  private boolean runsOneAtATime(String job) {
+    return store
+        .job(job)
+        .map(j -> j.getSpec().getOverlap())
+        .map(p -> p == OverlapPolicy.FORBID || p == OverlapPolicy.BUFFER_ONE)
+        .orElse(false);
+  }
+
   private void dispatch() {
     if (closed || waiting.isEmpty()) {
       return;
     }
     int wanted = waiting.stream().mapToInt(p -> p.maxRuns).sum();
-    Iterator<Run> candidates =
-        store.queuedRuns(wanted + granting.size()).stream()
-            .filter(run -> !granting.contains(run.getRunId()))
-            .iterator();
+    Iterator<Run> candidates = store.queuedRuns(wanted, eligibility()).iterator();
     if (!candidates.hasNext()) {
       return;
     }

@@ -31,6 +31,13 @@ public final class Applier {
           case COMPLETE_RUNS -> RunCommands.complete(ctx, command.getCompleteRuns());
           case EXPIRE_LEASES -> RunCommands.expire(ctx, command.getExpireLeases());
           case REGISTER_NODE -> registerNode(ctx, command);
+          case CANCEL_RUN -> RunCommands.cancel(ctx, command.getCancelRun());
+          case REQUEUE_RETRIES -> RunCommands.requeue(ctx, command.getRequeueRetries());
+          case PAUSE_JOB -> JobStateCommands.pause(ctx, command.getPauseJob());
+          case RESUME_JOB -> JobStateCommands.resume(ctx, command.getResumeJob());
+          case TRIGGER_JOB -> ManualRuns.trigger(ctx, command.getTriggerJob());
+          case BACKFILL_JOB -> ManualRuns.backfill(ctx, command.getBackfillJob());
+          case PURGE_RUNS -> Retention.purge(ctx, command.getPurgeRuns());
           case OP_NOT_SET ->
               throw new UnappliableCommandException(
                   "entry " + index + " carries no operation this version knows", null);

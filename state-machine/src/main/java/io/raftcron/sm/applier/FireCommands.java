@@ -6,13 +6,16 @@ import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.proto.RunOrigin;
 import io.raftcron.proto.RunState;
 import io.raftcron.proto.SkippedSlots;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Schedules;
 import io.raftcron.sm.Times;
+import io.raftcron.sm.planner.FirePlanner;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,8 +23,21 @@ import java.util.Optional;
  * for a real slot of the job's schedule, after the job's cursor, not in the leader's future, and
  * with no run recorded for it yet. Acceptance creates the run and advances the cursor in the same
  * batch, so no slot can be decided twice, whichever leader proposes it and however often.
+ *
+ * <p>Also enforced here, deterministically: a paused job decides nothing; a slot outside the job's
+ * start/end bounds never fires; and the overlap policy, against the job's active runs (QUEUED,
+ * LEASED, RETRY_WAIT): {@code forbid} records the slot as a SKIPPED run while one is active,
+ * {@code buffer-one} while two are (one running, one waiting), {@code replace} cancels the active
+ * ones and queues the new run. Active runs are found through the ACTIVE index (every run a fire,
+ * trigger or backfill creates is marked there; entries of finished runs are dropped when seen),
+ * not by scanning history, so a long row of skipped runs cannot hide a running one.
  */
 final class FireCommands {
+  /** Skipped slots counted per decision at least up to this many (the planner's maximum). */
+  private static final long MAX_COUNTED_SKIPS = 100_000;
+  /** Active-run entries read per overlap check. */
+  static final int MAX_ACTIVE_SCAN = 10_000;
+
   private FireCommands() {}
 
   static CommandResult fire(ApplyContext ctx, FireSlots fire) {
@@ -32,13 +48,19 @@ final class FireCommands {
     return result.build();
   }
 
-  private static ItemResult decide(ApplyContext ctx, SlotDecision decision) {
+  /** One decision, checked against the job as this batch sees it. */
+  static ItemResult decide(ApplyContext ctx, SlotDecision decision) {
     Optional<Job> found = ctx.batch().job(decision.getJob());
     if (found.isEmpty()) {
       return Results.itemRefused(
           ResultCode.NOT_FOUND, "job '" + decision.getJob() + "' does not exist");
     }
     Job job = found.get();
+    if (job.getPaused()) {
+      return Results.itemRefused(
+          ResultCode.WRONG_STATE,
+          "job '" + job.getSpec().getName() + "' is paused: its slots are decided when it is resumed");
+    }
     Instant slot = Times.toInstant(decision.getSlot());
     Instant cursor = Times.toInstant(job.getCursor());
     if (!slot.isAfter(cursor)) {
@@ -53,47 +75,131 @@ final class FireCommands {
       return Results.itemRefused(
           ResultCode.INVALID, slot + " is not a slot of schedule '" + job.getSpec().getSchedule() + "'");
     }
-    return decision.getFire() ? fireSlot(ctx, job, slot) : skipThrough(ctx, job, cursor, slot, decision);
+    if (!decision.getFire()) {
+      return skipThrough(ctx, job, cursor, slot, decision);
+    }
+    String outside = FirePlanner.outsideBounds(job.getSpec(), slot);
+    if (outside != null) {
+      return Results.itemRefused(ResultCode.INVALID, "slot " + slot + " is " + outside);
+    }
+    return fireSlot(ctx, job, slot);
   }
 
   private static ItemResult fireSlot(ApplyContext ctx, Job job, Instant slot) {
     String name = job.getSpec().getName();
     if (ctx.batch().run(name, slot).isPresent()) {
-      // Only possible if a job was deleted and re-created behind its old runs: still one fire.
+      // Only possible if a job was deleted and re-created behind its old runs. That run is the
+      // slot's one decision: move the cursor past it so that the slot is not proposed again.
+      ctx.batch().putJob(job.toBuilder().setCursor(Times.toTimestamp(slot)).build());
       return Results.itemRefused(ResultCode.DUPLICATE_SLOT, "slot " + slot + " already has a run");
     }
-    Run run =
-        Run.newBuilder()
-            .setRunId(RunIds.of(name, slot))
-            .setJob(name)
-            .setSlot(Times.toTimestamp(slot))
-            .setAttempt(1)
-            .setState(RunState.QUEUED)
-            .setFiredBy(ctx.leaderNode())
-            .setTerm(ctx.term())
-            .setFireIndex(ctx.index())
-            .setFiredAt(Times.toTimestamp(ctx.leaderTime()))
-            .setExecutor(job.getSpec().getExecutor())
-            .build();
+    Run run = newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.SCHEDULED);
+    String overlapSkip = applyOverlapPolicy(ctx, job);
+    Job.Builder advanced = job.toBuilder().setCursor(Times.toTimestamp(slot));
+    if (overlapSkip != null) {
+      run =
+          run.toBuilder()
+              .setState(RunState.SKIPPED)
+              .setSkipReason(overlapSkip)
+              .setFinishedAt(Times.toTimestamp(ctx.leaderTime()))
+              .build();
+      ctx.batch().putRun(run);
+      ctx.batch().putJob(advanced.setSkippedCount(job.getSkippedCount() + 1).build());
+      return Results.item(run);
+    }
+    queue(ctx, run);
+    ctx.batch().putJob(advanced.setFiredCount(job.getFiredCount() + 1).build());
+    return Results.item(run);
+  }
+
+  /** A new QUEUED run of {@code job}, stamped with the deciding leader and the job's settings. */
+  static Run newRun(ApplyContext ctx, Job job, String runId, Instant slot, RunOrigin origin) {
+    return Run.newBuilder()
+        .setRunId(runId)
+        .setJob(job.getSpec().getName())
+        .setSlot(Times.toTimestamp(slot))
+        .setAttempt(1)
+        .setState(RunState.QUEUED)
+        .setFiredBy(ctx.leaderNode())
+        .setTerm(ctx.term())
+        .setFireIndex(ctx.index())
+        .setFiredAt(Times.toTimestamp(ctx.leaderTime()))
+        .setExecutor(job.getSpec().getExecutor())
+        .setTimeout(job.getSpec().getTimeout())
+        .setRetry(job.getSpec().getRetry())
+        .setOrigin(origin)
+        .build();
+  }
+
+  /** Stores a new run, queues it and marks it active. */
+  static void queue(ApplyContext ctx, Run run) {
     ctx.batch().putRun(run);
     ctx.batch().enqueue(run);
-    ctx.batch()
-        .putJob(
-            job.toBuilder()
-                .setCursor(Times.toTimestamp(slot))
-                .setFiredCount(job.getFiredCount() + 1)
-                .build());
-    return Results.item(run);
+    ctx.batch().markActive(run);
+  }
+
+  /**
+   * Applies the job's overlap policy before a scheduled slot fires: returns the reason to skip the
+   * slot, or null to fire it (after cancelling the active runs under {@code replace}).
+   */
+  private static String applyOverlapPolicy(ApplyContext ctx, Job job) {
+    return switch (job.getSpec().getOverlap()) {
+      case FORBID -> {
+        List<Run> active = activeRuns(ctx, job.getSpec().getName());
+        yield active.isEmpty()
+            ? null
+            : "overlap: policy forbid, run " + active.get(active.size() - 1).getRunId() + " is still "
+                + active.get(active.size() - 1).getState();
+      }
+      case BUFFER_ONE -> {
+        List<Run> active = activeRuns(ctx, job.getSpec().getName());
+        yield active.size() < 2
+            ? null
+            : "overlap: policy buffer-one, " + active.size() + " runs are active already (one waits)";
+      }
+      case REPLACE -> {
+        for (Run active : activeRuns(ctx, job.getSpec().getName())) {
+          Run cancelled = Cancellation.cancel(ctx, active);
+          ctx.batch().putRun(cancelled);
+          if (!Cancellation.isActive(cancelled)) {
+            ctx.batch().unmarkActive(cancelled);
+          }
+        }
+        yield null;
+      }
+      default -> null; // ALLOW, unspecified
+    };
+  }
+
+  /** The job's active runs, oldest first; drops the index entries of runs that have finished. */
+  static List<Run> activeRuns(ApplyContext ctx, String job) {
+    List<Run> marked = ctx.batch().markedActive(job, MAX_ACTIVE_SCAN);
+    List<Run> active = new java.util.ArrayList<>();
+    for (Run run : marked) {
+      if (Cancellation.isActive(run)) {
+        active.add(run);
+      } else {
+        ctx.batch().unmarkActive(run);
+      }
+    }
+    return active;
   }
 
   private static ItemResult skipThrough(
       ApplyContext ctx, Job job, Instant cursor, Instant through, SlotDecision decision) {
+    // The range recorded is (cursor, through] as of now, which is narrower than the one the leader
+    // counted if slots were decided in between (a deposed leader's skip applied after its
+    // successor's fires), so count it here. The cursor only moves forward, so the leader's count
+    // is an upper bound unless the schedule changed in between; the limit bounds the walk.
+    long count =
+        Schedules.of(job.getSpec())
+            .countSlots(cursor, through, Math.max(decision.getSkippedCount(), MAX_COUNTED_SKIPS));
     SkippedSlots skipped =
         SkippedSlots.newBuilder()
             .setJob(job.getSpec().getName())
             .setAfter(Times.toTimestamp(cursor))
             .setThrough(Times.toTimestamp(through))
-            .setCount(decision.getSkippedCount())
+            .setCount(count)
             .setReason(decision.getSkipReason())
             .setDecidedIndex(ctx.index())
             .build();
@@ -102,7 +208,7 @@ final class FireCommands {
         .putJob(
             job.toBuilder()
                 .setCursor(Times.toTimestamp(through))
-                .setSkippedCount(job.getSkippedCount() + decision.getSkippedCount())
+                .setSkippedCount(job.getSkippedCount() + count)
                 .build());
     return ItemResult.newBuilder().setCode(ResultCode.OK).build();
   }

@@ -5,8 +5,10 @@ import io.raftcron.proto.DeleteJob;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ResultCode;
+import io.raftcron.sm.Schedules;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.schedule.JobSpecValidator;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,19 +24,37 @@ final class JobCommands {
     }
     String name = put.getSpec().getName();
     Optional<Job> existing = ctx.batch().job(name);
+    // A one-shot schedule whose instant has passed would never fire: say so instead of accepting it.
+    boolean scheduleChanged =
+        put.getCreate()
+            || existing.map(j -> !j.getSpec().getSchedule().equals(put.getSpec().getSchedule())).orElse(true);
+    Optional<Instant> oneShot = Schedules.of(put.getSpec()).oneShot();
+    if (scheduleChanged && oneShot.isPresent() && !oneShot.get().isAfter(ctx.leaderTime())) {
+      return Results.refused(
+          ResultCode.INVALID,
+          "schedule: the instant of '" + put.getSpec().getSchedule() + "' (" + oneShot.get()
+              + ") is not in the future (now " + ctx.leaderTime() + "); it would never fire");
+    }
     Job job;
     if (put.getCreate()) {
       if (existing.isPresent()) {
         return Results.refused(ResultCode.ALREADY_EXISTS, "job '" + name + "' already exists");
       }
-      // Slots strictly after the creation time are this job's to fire.
+      // Slots strictly after the creation time (and not before the start bound) are this job's.
+      Instant cursor = ctx.leaderTime();
+      if (put.getSpec().hasStartAt()) {
+        Instant beforeStart = Times.toInstant(put.getSpec().getStartAt()).minusNanos(1);
+        if (beforeStart.isAfter(cursor)) {
+          cursor = beforeStart;
+        }
+      }
       job =
           Job.newBuilder()
               .setSpec(put.getSpec())
               .setVersion(ctx.index())
               .setCreatedAt(Times.toTimestamp(ctx.leaderTime()))
               .setUpdatedAt(Times.toTimestamp(ctx.leaderTime()))
-              .setCursor(Times.toTimestamp(ctx.leaderTime()))
+              .setCursor(Times.toTimestamp(cursor))
               .build();
     } else {
       if (existing.isEmpty()) {

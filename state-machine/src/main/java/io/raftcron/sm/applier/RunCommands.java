@@ -1,5 +1,7 @@
 package io.raftcron.sm.applier;
 
+import io.raftcron.proto.Attempt;
+import io.raftcron.proto.CancelRun;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
@@ -8,19 +10,30 @@ import io.raftcron.proto.GrantLeases;
 import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.LeaseExpiry;
 import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.RefusedReport;
+import io.raftcron.proto.RequeueRetries;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * A run's life after its fire: lease grants (the grant's log index is the fencing token),
- * completions and lease expiries, each checked against the run's current token.
+ * completions, lease expiries, retries and cancels. Completions and expiries are checked against
+ * the run's current token; a refused completion is recorded on the run. The leader decides every
+ * time (lease deadline, next attempt time) and stamps it into the command; this only checks and
+ * records it.
  */
 final class RunCommands {
+  /** Refused completions kept per run (the newest). */
+  static final int MAX_REFUSED_REPORTS = 10;
+
   private RunCommands() {}
 
   static CommandResult grant(ApplyContext ctx, GrantLeases grants) {
@@ -33,6 +46,26 @@ final class RunCommands {
 
   static CommandResult expire(ApplyContext ctx, ExpireLeases expiries) {
     return forEach(expiries.getExpiriesList(), e -> expireOne(ctx, e));
+  }
+
+  static CommandResult requeue(ApplyContext ctx, RequeueRetries requeue) {
+    return forEach(requeue.getRunIdsList(), id -> requeueOne(ctx, id));
+  }
+
+  /** A user's cancel: refused for a run that has already ended. */
+  static CommandResult cancel(ApplyContext ctx, CancelRun cancel) {
+    Optional<Run> found = find(ctx, cancel.getRunId());
+    if (found.isEmpty()) {
+      return Results.refused(ResultCode.NOT_FOUND, "run '" + cancel.getRunId() + "' does not exist");
+    }
+    Run run = found.get();
+    if (!Cancellation.isActive(run)) {
+      return Results.refused(
+          ResultCode.WRONG_STATE, "run " + run.getRunId() + " has already ended: " + run.getState());
+    }
+    Run cancelled = Cancellation.cancel(ctx, run);
+    ctx.batch().putRun(cancelled);
+    return CommandResult.newBuilder().setCode(ResultCode.OK).addItems(Results.item(cancelled)).build();
   }
 
   private static ItemResult grantOne(ApplyContext ctx, LeaseGrant grant) {
@@ -65,20 +98,51 @@ final class RunCommands {
       return unknownRun(completion.getRunId());
     }
     Run run = found.get();
-    if (run.getState() != RunState.LEASED || run.getFencingToken() != completion.getFencingToken()) {
-      return staleToken(run, completion.getFencingToken());
+    RunState outcome = outcomeOf(completion);
+    if (outcome == null) {
+      return Results.itemRefused(
+          ResultCode.INVALID,
+          "a completion's outcome is SUCCEEDED, FAILED, TIMED_OUT or CANCELLED, not "
+              + completion.getOutcome());
     }
-    Run done =
+    if (run.getState() != RunState.LEASED || run.getFencingToken() != completion.getFencingToken()) {
+      if (alreadyRecorded(run, completion.getFencingToken(), outcome)) {
+        // The same report again (a retried call whose first try committed): nothing to change.
+        return Results.item(run);
+      }
+      ItemResult refused = staleToken(run, completion.getFencingToken());
+      ctx.batch().putRun(withRefusedReport(ctx, run, completion, refused.getMessage()));
+      return refused;
+    }
+    Attempt attempt =
+        Attempt.newBuilder()
+            .setAttempt(run.getAttempt())
+            .setWorker(run.getWorker())
+            .setFencingToken(run.getFencingToken())
+            .setStartedAt(completion.getStartedAt())
+            .setFinishedAt(completion.getFinishedAt())
+            .setOutcome(outcome)
+            .setExitCode(completion.getExitCode())
+            .setError(completion.getError())
+            .build();
+    Run.Builder done =
         run.toBuilder()
-            .setState(completion.getSucceeded() ? RunState.SUCCEEDED : RunState.FAILED)
+            .addAttempts(attempt)
             .setExitCode(completion.getExitCode())
             .setError(completion.getError())
             .setStartedAt(completion.getStartedAt())
-            .setFinishedAt(completion.getFinishedAt())
-            .build();
+            .setFinishedAt(completion.getFinishedAt());
     ctx.batch().removeLease(run);
-    ctx.batch().putRun(done);
-    return Results.item(done);
+    if (completion.hasRetryAt() && RetryRules.retries(run, outcome)) {
+      Run waiting =
+          done.setState(RunState.RETRY_WAIT).setNextAttemptAt(completion.getRetryAt()).build();
+      ctx.batch().putRun(waiting);
+      ctx.batch().scheduleRetry(waiting);
+      return Results.item(waiting);
+    }
+    Run ended = done.setState(outcome).clearNextAttemptAt().build();
+    ctx.batch().putRun(ended);
+    return Results.item(ended);
   }
 
   private static ItemResult expireOne(ApplyContext ctx, LeaseExpiry expiry) {
@@ -90,16 +154,91 @@ final class RunCommands {
     if (run.getState() != RunState.LEASED || run.getFencingToken() != expiry.getFencingToken()) {
       return staleToken(run, expiry.getFencingToken());
     }
+    ctx.batch().removeLease(run);
+    if (run.getCancelRequested()) {
+      // Cancelled while leased, and its worker never confirmed: it ends here, not in the queue.
+      Run cancelled =
+          run.toBuilder()
+              .setState(RunState.CANCELLED)
+              .setFinishedAt(Times.toTimestamp(ctx.leaderTime()))
+              .addAttempts(
+                  Attempt.newBuilder()
+                      .setAttempt(run.getAttempt())
+                      .setWorker(run.getWorker())
+                      .setFencingToken(run.getFencingToken())
+                      .setFinishedAt(Times.toTimestamp(ctx.leaderTime()))
+                      .setOutcome(RunState.CANCELLED)
+                      .setError("cancelled; the lease expired before the worker confirmed"))
+              .build();
+      ctx.batch().putRun(cancelled);
+      return Results.item(cancelled);
+    }
     // Back to the queue at its slot's place; the old token stays on record until the next grant.
     Run requeued =
         run.toBuilder()
             .setState(RunState.QUEUED)
             .setExpiredLeases(run.getExpiredLeases() + 1)
             .build();
-    ctx.batch().removeLease(run);
     ctx.batch().enqueue(requeued);
     ctx.batch().putRun(requeued);
     return Results.item(requeued);
+  }
+
+  private static ItemResult requeueOne(ApplyContext ctx, String runId) {
+    Optional<Run> found = find(ctx, runId);
+    if (found.isEmpty()) {
+      return unknownRun(runId);
+    }
+    Run run = found.get();
+    if (run.getState() != RunState.RETRY_WAIT) {
+      return Results.itemRefused(
+          ResultCode.WRONG_STATE, "run " + run.getRunId() + " is " + run.getState() + ", not RETRY_WAIT");
+    }
+    Instant due = Times.toInstant(run.getNextAttemptAt());
+    if (due.isAfter(ctx.leaderTime())) {
+      return Results.itemRefused(
+          ResultCode.INVALID, "run " + run.getRunId() + " retries at " + due + ", not before");
+    }
+    Run queued =
+        run.toBuilder()
+            .setState(RunState.QUEUED)
+            .setAttempt(run.getAttempt() + 1)
+            .clearNextAttemptAt()
+            .build();
+    ctx.batch().unscheduleRetry(run);
+    ctx.batch().enqueue(queued);
+    ctx.batch().putRun(queued);
+    return Results.item(queued);
+  }
+
+  /** The completion's outcome; an unset one follows {@code succeeded}. Null if not an outcome. */
+  static RunState outcomeOf(Completion completion) {
+    return switch (completion.getOutcome()) {
+      case RUN_STATE_UNSPECIFIED -> completion.getSucceeded() ? RunState.SUCCEEDED : RunState.FAILED;
+      case SUCCEEDED, FAILED, TIMED_OUT, CANCELLED -> completion.getOutcome();
+      default -> null;
+    };
+  }
+
+  private static boolean alreadyRecorded(Run run, long token, RunState outcome) {
+    return token != 0
+        && run.getAttemptsList().stream()
+            .anyMatch(a -> a.getFencingToken() == token && a.getOutcome() == outcome);
+  }
+
+  private static Run withRefusedReport(
+      ApplyContext ctx, Run run, Completion completion, String reason) {
+    List<RefusedReport> reports = new ArrayList<>(run.getRefusedReportsList());
+    reports.add(
+        RefusedReport.newBuilder()
+            .setWorker(completion.getWorker())
+            .setFencingToken(completion.getFencingToken())
+            .setAt(Times.toTimestamp(ctx.leaderTime()))
+            .setReason(reason)
+            .build());
+    List<RefusedReport> kept =
+        reports.subList(Math.max(0, reports.size() - MAX_REFUSED_REPORTS), reports.size());
+    return run.toBuilder().clearRefusedReports().addAllRefusedReports(kept).build();
   }
 
   private static Optional<Run> find(ApplyContext ctx, String runId) {

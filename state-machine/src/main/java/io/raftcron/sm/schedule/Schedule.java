@@ -14,6 +14,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.ZonedDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.Map;
@@ -40,21 +44,32 @@ import java.util.stream.IntStream;
  * </ul>
  * Slots are whole seconds. An expression that can never fire (such as 30 February) is rejected.
  *
- * <p>Cron fields are matched against the wall clock of the zone. Daylight-saving policy:
+ * <p>{@code @at <RFC 3339 instant>} ({@code @at 2026-12-24T18:00:00+01:00}) is a one-shot schedule: its
+ * only slot is that instant, which must be a whole second. After it the schedule has no further slot.
+ *
+ * <p>Cron fields are matched against the wall clock of the zone. Daylight-saving time has two
+ * options, {@link Gap} for wall-clock times that do not exist (spring forward) and {@link Repeat} for
+ * wall-clock times that occur twice (fall back):
  * <ul>
- *   <li>If the hour field matches every hour ({@code *}, {@code 0-23}, …) the schedule follows elapsed time:
- *       its slots are exactly the instants whose local time matches. A wall-clock time repeated by a
- *       fall-back transition fires at both occurrences, and times skipped by a spring-forward gap do not
- *       fire, so hourly and minutely jobs keep their spacing through the transition.
- *   <li>Otherwise each matching wall-clock time fires exactly once: a repeated time at its first
- *       occurrence, and a time inside a gap at the end of the gap (a daily {@code 30 2 * * *} in
- *       Europe/Berlin runs at 03:00 on the spring-forward day). Several times in one gap collapse into
- *       that one slot.
+ *   <li>If the hour field matches every hour ({@code *}, {@code 0-23}, …) the schedule follows elapsed
+ *       time: its slots are the instants whose local time matches, so hourly and minutely jobs keep
+ *       their spacing through a transition. A gap loses no elapsed time, so nothing is shifted into it
+ *       whatever the gap option (an hourly {@code 30 * * * *} runs at 01:30 CET and then 03:30 CEST, one
+ *       hour apart). A repeated hour fires in both passes by default ({@link Repeat#AUTO}), again one
+ *       slot per elapsed interval; {@link Repeat#ONCE} asked for explicitly fires only in the first pass,
+ *       leaving a hole as long as the repeated hour.
+ *   <li>Otherwise each matching wall-clock time fires once by default: a repeated time at its first
+ *       occurrence ({@link Repeat#AUTO} and {@link Repeat#ONCE}; {@link Repeat#TWICE} fires at both), and a
+ *       time inside a gap at the end of the gap ({@link Gap#SHIFT}, default: a daily {@code 30 2 * * *} in
+ *       Europe/Berlin runs at 03:00 on the spring-forward day; several times in one gap collapse into
+ *       that one slot) or not at all that day ({@link Gap#SKIP}).
  * </ul>
- * In both cases iterating {@link #nextAfter} gives strictly increasing instants, and the result does not
+ * In every case iterating {@link #nextAfter} gives strictly increasing instants, and the result does not
  * depend on where the iteration started. cron-utils on its own skips times in a gap and, when started
  * inside an overlap, fires a repeated time a second time; so it only ever sees UTC, where each local time
- * exists once, and this class maps local times to instants.
+ * exists once, and this class maps local times to instants: the slots are the elapsed-time matches, minus
+ * the second pass of a repeated hour when it fires once, plus the end of each gap holding a matching time
+ * when gaps shift.
  */
 public final class Schedule {
   private static final ZoneId UTC = ZoneId.of("UTC");
@@ -62,7 +77,8 @@ public final class Schedule {
   private static final String SIX_FIELDS = "second " + FIVE_FIELDS;
   private static final String ALLOWED =
       "use 5 cron fields (" + FIVE_FIELDS + "), 6 cron fields (" + SIX_FIELDS + "), "
-          + "@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or @every <duration>";
+          + "@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every <duration> "
+          + "or @at <RFC 3339 instant>";
   private static final Map<String, String> MACROS = Map.of(
       "@yearly", "0 0 1 1 *",
       "@annually", "0 0 1 1 *",
@@ -72,28 +88,60 @@ public final class Schedule {
       "@midnight", "0 0 * * *",
       "@hourly", "0 * * * *");
   private static final Pattern EVERY = Pattern.compile("@every(?:\\s+(.*))?");
+  private static final Pattern AT = Pattern.compile("@at(?:\\s+(.*))?");
   private static final Pattern DURATION = Pattern.compile("(?:\\d+(?:ms|h|m|s))+");
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|h|m|s)");
   private static final long MAX_EVERY_SECONDS = 24 * 3600;
+  private static final Instant MAX_AT = Instant.parse("9999-12-31T23:59:59Z");
 
   private static final CronParser UNIX =
       new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   /** cron-utils' Unix definition with a seconds field in front: no Quartz '?', days combine as in Unix. */
   private static final CronParser WITH_SECONDS = new CronParser(unixWithSeconds());
 
+  /** Wall-clock times that do not exist (spring forward). */
+  public enum Gap {
+    /** Fire at the first instant after the gap (default). */
+    SHIFT,
+    /** Do not fire that day. */
+    SKIP
+  }
+
+  /** Wall-clock times that occur twice (fall back). */
+  public enum Repeat {
+    /** Elapsed-time schedules (hour field {@code *}) fire in both passes, others at the first only. */
+    AUTO,
+    /** Only at the first occurrence. */
+    ONCE,
+    /** At both occurrences. */
+    TWICE
+  }
+
   private final String expression;
   private final ZoneId zone;
   private final long everySeconds; // > 0 for @every, 0 for cron
-  private final ExecutionTime cron; // evaluated in UTC only; null for @every
+  private final Instant at; // @at only
+  private final ExecutionTime cron; // evaluated in UTC only; null for @every and @at
   private final boolean followsElapsedTime;
+  private final Gap gap;
+  private final Repeat repeat;
+  /** A matching time in a gap fires at the gap's end. */
+  private final boolean shiftGaps;
+  /** Instants in the second pass of a repeated hour are not slots. */
+  private final boolean oncePerRepeatedTime;
 
-  private Schedule(String expression, ZoneId zone, long everySeconds, ExecutionTime cron,
-      boolean followsElapsedTime) {
+  private Schedule(String expression, ZoneId zone, long everySeconds, Instant at, ExecutionTime cron,
+      boolean followsElapsedTime, Gap gap, Repeat repeat) {
     this.expression = expression;
     this.zone = zone;
     this.everySeconds = everySeconds;
+    this.at = at;
     this.cron = cron;
     this.followsElapsedTime = followsElapsedTime;
+    this.gap = gap;
+    this.repeat = repeat;
+    this.shiftGaps = !followsElapsedTime && gap == Gap.SHIFT;
+    this.oncePerRepeatedTime = followsElapsedTime ? repeat == Repeat.ONCE : repeat != Repeat.TWICE;
   }
 
   /**
@@ -102,6 +150,15 @@ public final class Schedule {
    * @throws InvalidScheduleException saying what is wrong and what is allowed
    */
   public static Schedule parse(String expression, String zoneId) {
+    return parse(expression, zoneId, Gap.SHIFT, Repeat.AUTO);
+  }
+
+  /**
+   * Parses {@code expression} in {@code zoneId} with the given daylight-saving options.
+   *
+   * @throws InvalidScheduleException saying what is wrong and what is allowed
+   */
+  public static Schedule parse(String expression, String zoneId, Gap gap, Repeat repeat) {
     ZoneId zone = parseZone(zoneId);
     String text = expression == null ? "" : expression.trim();
     if (text.isEmpty()) {
@@ -109,7 +166,11 @@ public final class Schedule {
     }
     Matcher every = EVERY.matcher(text);
     if (every.matches()) {
-      return new Schedule(expression, zone, parseEvery(text, every.group(1)), null, false);
+      return new Schedule(expression, zone, parseEvery(text, every.group(1)), null, null, false, gap, repeat);
+    }
+    Matcher oneShot = AT.matcher(text);
+    if (oneShot.matches()) {
+      return new Schedule(expression, zone, 0, parseAt(text, oneShot.group(1)), null, false, gap, repeat);
     }
     String cronText = text;
     if (text.startsWith("@")) {
@@ -124,7 +185,7 @@ public final class Schedule {
       throw new InvalidScheduleException("schedule '" + text
           + "' never fires: no date matches its day-of-month and month fields (e.g. 30 February)");
     }
-    return new Schedule(expression, zone, 0, executionTime, matchesEveryHour(parsed));
+    return new Schedule(expression, zone, 0, null, executionTime, matchesEveryHour(parsed), gap, repeat);
   }
 
   /** Resolves an IANA region id; "" or null means UTC. Fixed offsets and abbreviations are rejected. */
@@ -149,7 +210,17 @@ public final class Schedule {
           ? Optional.empty()
           : Optional.of(Instant.ofEpochSecond(k * everySeconds));
     }
-    return followsElapsedTime ? nextByElapsedTime(t) : nextByWallClock(t);
+    if (at != null) {
+      return at.isAfter(t) ? Optional.of(at) : Optional.empty();
+    }
+    Optional<Instant> elapsed = nextMatching(t);
+    if (shiftGaps && elapsed.isPresent()) {
+      Optional<Instant> shifted = nextShiftedGap(t, elapsed.get());
+      if (shifted.isPresent()) {
+        return shifted;
+      }
+    }
+    return elapsed;
   }
 
   /** True iff {@code t} is exactly a slot of this schedule. */
@@ -159,6 +230,9 @@ public final class Schedule {
     }
     if (everySeconds > 0) {
       return Math.floorMod(t.getEpochSecond(), everySeconds) == 0;
+    }
+    if (at != null) {
+      return at.equals(t);
     }
     return nextAfter(t.minusNanos(1)).equals(Optional.of(t));
   }
@@ -191,9 +265,73 @@ public final class Schedule {
     return zone;
   }
 
+  /** The instant of an {@code @at} schedule, empty for the others. */
+  public Optional<Instant> oneShot() {
+    return Optional.ofNullable(at);
+  }
+
+  public Gap gap() {
+    return gap;
+  }
+
+  public Repeat repeat() {
+    return repeat;
+  }
+
+  /** True if the hour field matches every hour, so that the schedule follows elapsed time. */
+  public boolean followsElapsedTime() {
+    return followsElapsedTime;
+  }
+
+  /**
+   * What a daylight-saving transition does to {@code slot} (given the slot before it, or null), for
+   * people: empty if nothing. Notes a slot shifted to the end of a gap, a slot inside a repeated hour
+   * (first or second occurrence), and a slot that follows a gap or a repeated hour whose matching
+   * times did not fire.
+   */
+  public Optional<String> dstNote(Instant previous, Instant slot) {
+    if (cron == null) {
+      return Optional.empty();
+    }
+    ZoneRules rules = zone.getRules();
+    List<String> notes = new ArrayList<>();
+    ZoneOffsetTransition last = rules.previousTransition(slot.plusNanos(1));
+    if (last != null && last.isGap() && last.getInstant().equals(slot) && gapHasMatch(last)
+        && shiftGaps) {
+      notes.add("shifted: " + span(last) + " does not exist (spring forward), so it runs when the gap ends");
+    }
+    if (last != null && last.isOverlap()
+        && slot.isBefore(last.getInstant().plus(last.getDuration().negated()))) {
+      notes.add(span(last) + " occurs twice (fall back): second occurrence");
+    }
+    ZoneOffsetTransition next = rules.nextTransition(slot);
+    if (next != null && next.isOverlap()
+        && !slot.isBefore(next.getInstant().minus(next.getDuration().negated()))) {
+      notes.add(span(next) + " occurs twice (fall back): first occurrence"
+          + (oncePerRepeatedTime ? "; it does not run again in the repeat" : "; it runs again in the repeat"));
+    }
+    if (previous != null) {
+      for (ZoneOffsetTransition t = rules.nextTransition(previous);
+          t != null && t.getInstant().isBefore(slot);
+          t = rules.nextTransition(t.getInstant())) {
+        if (t.isGap() && !shiftGaps && gapHasMatch(t)) {
+          notes.add("after " + span(t) + " on " + t.getDateTimeBefore().toLocalDate()
+              + ", which does not exist (spring forward): its times did not run");
+        }
+      }
+    }
+    return notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
+  }
+
+  private static String span(ZoneOffsetTransition t) {
+    LocalDateTime from = t.isGap() ? t.getDateTimeBefore() : t.getDateTimeAfter();
+    LocalDateTime to = t.isGap() ? t.getDateTimeAfter() : t.getDateTimeBefore();
+    return from.toLocalTime() + "-" + to.toLocalTime();
+  }
+
   @Override
   public String toString() {
-    return "Schedule[" + expression + " in " + zone + "]";
+    return "Schedule[" + expression + " in " + zone + ", gap " + gap + ", repeat " + repeat + "]";
   }
 
   /** Slots are the instants whose local time matches; walk one offset period at a time. */
@@ -218,39 +356,72 @@ public final class Schedule {
     }
   }
 
-  /** Each matching local time maps to one instant, monotonically; take the first mapped after t. */
-  private Optional<Instant> nextByWallClock(Instant t) {
-    LocalDateTime local = LocalDateTime.ofInstant(t, zone);
-    ZoneOffsetTransition overlap = zone.getRules().getTransition(local);
-    if (overlap != null && overlap.isOverlap() && !t.isBefore(overlap.getInstant())) {
-      // t is in the second pass of a repeated hour, whose times all fired in the first pass: jump past
-      // the hour instead of walking its (possibly 3600) matches one by one.
-      local = overlap.getDateTimeBefore().minusNanos(1);
-    }
+  /** The first elapsed-time match after t, without the second pass of a repeated hour if it fires once. */
+  private Optional<Instant> nextMatching(Instant t) {
+    Instant after = t;
     while (true) {
-      Optional<LocalDateTime> next = nextLocal(local);
-      if (next.isEmpty()) {
-        return Optional.empty();
+      Optional<Instant> next = nextByElapsedTime(after);
+      if (next.isEmpty() || !oncePerRepeatedTime) {
+        return next;
       }
-      local = next.get();
-      Instant candidate = resolve(local);
-      if (candidate.isAfter(t)) {
-        return Optional.of(candidate);
+      ZoneOffsetTransition last = zone.getRules().previousTransition(next.get().plusNanos(1));
+      Instant secondPassEnd =
+          last == null || !last.isOverlap() ? null : last.getInstant().plus(last.getDuration().negated());
+      if (secondPassEnd == null || !next.get().isBefore(secondPassEnd)) {
+        return next;
       }
+      // Inside the second pass, whose times all fired in the first: jump past it instead of walking
+      // its (possibly 3600) matches one by one.
+      after = secondPassEnd.minusSeconds(1);
     }
   }
 
-  /** A time in a gap fires when the gap ends; a repeated time fires at its first occurrence. */
-  private Instant resolve(LocalDateTime local) {
-    ZoneOffsetTransition transition = zone.getRules().getTransition(local);
-    if (transition == null) {
-      return local.atZone(zone).toInstant();
+  /** The end of the first gap after t (and not after {@code bound}) that holds a matching time. */
+  private Optional<Instant> nextShiftedGap(Instant t, Instant bound) {
+    ZoneRules rules = zone.getRules();
+    for (ZoneOffsetTransition tr = rules.nextTransition(t);
+        tr != null && !tr.getInstant().isAfter(bound);
+        tr = rules.nextTransition(tr.getInstant())) {
+      if (tr.isGap() && gapHasMatch(tr)) {
+        return Optional.of(tr.getInstant());
+      }
     }
-    return transition.isGap() ? transition.getInstant() : local.toInstant(transition.getOffsetBefore());
+    return Optional.empty();
+  }
+
+  /** True if some wall-clock time the gap skips matches the cron fields. */
+  private boolean gapHasMatch(ZoneOffsetTransition gapTransition) {
+    return nextLocal(gapTransition.getDateTimeBefore().minusSeconds(1))
+        .map(local -> local.isBefore(gapTransition.getDateTimeAfter()))
+        .orElse(false);
   }
 
   private Optional<LocalDateTime> nextLocal(LocalDateTime after) {
     return cron.nextExecution(after.atZone(ZoneOffset.UTC)).map(ZonedDateTime::toLocalDateTime);
+  }
+
+  private static Instant parseAt(String text, String instant) {
+    String usage = ": use an RFC 3339 instant with an offset, e.g. @at 2026-12-24T18:00:00+01:00 or "
+        + "@at 2026-12-24T17:00:00Z";
+    if (instant == null || instant.isBlank()) {
+      throw new InvalidScheduleException("'" + text + "' has no instant" + usage);
+    }
+    Instant parsed;
+    try {
+      parsed = OffsetDateTime.parse(instant.trim()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new InvalidScheduleException("'" + instant.trim() + "' in '" + text + "' is not an RFC 3339 instant"
+          + usage);
+    }
+    if (parsed.getNano() != 0) {
+      throw new InvalidScheduleException("'" + instant.trim() + "' in '" + text
+          + "' has a fraction of a second: slots are whole seconds");
+    }
+    if (parsed.isBefore(Instant.EPOCH) || parsed.isAfter(MAX_AT)) {
+      throw new InvalidScheduleException("'" + instant.trim() + "' in '" + text
+          + "' is out of range: use an instant from 1970 to 9999");
+    }
+    return parsed;
   }
 
   private static long parseEvery(String text, String duration) {

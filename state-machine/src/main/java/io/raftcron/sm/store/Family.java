@@ -12,8 +12,15 @@ public enum Family {
   QUEUE("queue"),
   /** run key → nothing: runs leased to a worker. */
   LEASES("leases"),
+  /** next attempt time, run key → nothing: runs in RETRY_WAIT, soonest first. */
+  RETRIES("retries"),
   /** job, last skipped slot → SkippedSlots. */
   SKIPPED("skipped"),
+  /** run key → nothing: runs created by a fire, trigger or backfill that may still be active
+   *  (QUEUED, LEASED, RETRY_WAIT), per job; entries of finished runs are dropped lazily. */
+  ACTIVE("active"),
+  /** job, request id → run id: manual triggers, for their idempotency. */
+  TRIGGERS("triggers"),
   /** applied index, registered nodes. */
   META("meta");
 

@@ -30,6 +30,27 @@ final class Keys {
     return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(t.toEpochMilli()).array();
   }
 
+  /** triggers: job 0 request id. */
+  static byte[] trigger(String job, String requestId) {
+    byte[] prefix = jobPrefix(job);
+    byte[] id = utf8(requestId);
+    return ByteBuffer.allocate(prefix.length + id.length).put(prefix).put(id).array();
+  }
+
+  /** The job name a runs / skipped / active / triggers key starts with. */
+  static String jobOf(byte[] key) {
+    int end = 0;
+    while (end < key.length && key[end] != 0) {
+      end++;
+    }
+    return new String(key, 0, end, StandardCharsets.UTF_8);
+  }
+
+  /** The time in a runs / skipped / active key. */
+  static Instant timeOf(byte[] jobTimeKey) {
+    return Instant.ofEpochMilli(ByteBuffer.wrap(jobTimeKey, jobTimeKey.length - 8, 8).getLong());
+  }
+
   /** queue: due time, then the run key, so that the oldest due run comes first. */
   static byte[] queue(Instant due, byte[] runKey) {
     return ByteBuffer.allocate(8 + runKey.length).putLong(due.toEpochMilli()).put(runKey).array();

@@ -7,6 +7,7 @@ import io.raftcron.proto.Job;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.SkippedSlots;
+import io.raftcron.sm.Times;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -133,6 +134,186 @@ public final class SchedulerStore implements AutoCloseable {
     return runs;
   }
 
+  /**
+   * A job's runs that pass {@code filter}, newest slot first, at most {@code limit} of them. Scans
+   * the job's runs until enough pass.
+   */
+  public List<Run> runs(String job, int limit, java.util.function.Predicate<Run> filter) {
+    List<Run> runs = new ArrayList<>();
+    scanBackwardsWhile(
+        Family.RUNS,
+        Keys.jobPrefix(job),
+        v -> {
+          if (runs.size() >= limit) {
+            return false;
+          }
+          Run run = parse(v, Run.parser());
+          if (filter.test(run)) {
+            runs.add(run);
+          }
+          return true;
+        });
+    return runs;
+  }
+
+  /**
+   * The runs of every job that pass {@code filter}, newest slot first (ties by run id), at most
+   * {@code limit}. Reads every run once, keeping only the newest {@code limit} in memory.
+   */
+  public List<Run> runsOfAllJobs(int limit, java.util.function.Predicate<Run> filter) {
+    java.util.Comparator<Run> newestFirst =
+        java.util.Comparator.<Run>comparingLong(r -> r.getSlot().getSeconds())
+            .thenComparingInt(r -> r.getSlot().getNanos())
+            .thenComparing(Run::getRunId)
+            .reversed();
+    java.util.PriorityQueue<Run> newest = new java.util.PriorityQueue<>(newestFirst.reversed());
+    scan(
+        Family.RUNS,
+        new byte[0],
+        Integer.MAX_VALUE,
+        (k, v) -> {
+          Run run = parse(v, Run.parser());
+          if (limit > 0 && filter.test(run)) {
+            newest.add(run);
+            if (newest.size() > limit) {
+              newest.poll(); // the oldest of those kept
+            }
+          }
+        });
+    List<Run> runs = new ArrayList<>(newest);
+    runs.sort(newestFirst);
+    return runs;
+  }
+
+  /** Queued runs that pass {@code filter}, oldest due first: scans the queue until enough pass. */
+  public List<Run> queuedRuns(int limit, java.util.function.Predicate<Run> filter) {
+    List<Run> runs = new ArrayList<>();
+    scanWhile(
+        Family.QUEUE,
+        new byte[0],
+        (k, v) -> {
+          if (runs.size() >= limit) {
+            return false;
+          }
+          Run run = parse(get(Family.RUNS, Keys.runKeyOfQueueKey(k)), Run.parser());
+          if (run != null && filter.test(run)) {
+            runs.add(run);
+          }
+          return true;
+        });
+    return runs;
+  }
+
+  /** Runs waiting to retry, soonest next attempt first. */
+  public List<Run> retryingRuns(int limit) {
+    List<Run> runs = new ArrayList<>();
+    scan(
+        Family.RETRIES,
+        new byte[0],
+        limit,
+        (k, v) -> runs.add(parse(get(Family.RUNS, Keys.runKeyOfQueueKey(k)), Run.parser())));
+    return runs;
+  }
+
+  // ---- schedule policies: explain, retention, active runs ----
+
+  /** The recorded skipped range of {@code job} that holds {@code slot}, if any. */
+  public Optional<SkippedSlots> skippedCovering(String job, Instant slot) {
+    // Ranges are keyed by their last slot: the first range ending at or after the slot holds it
+    // if it starts before it.
+    List<SkippedSlots> found = new ArrayList<>();
+    withReadLock(
+        () -> {
+          try (RocksIterator it = db.newIterator(handles.get(Family.SKIPPED))) {
+            it.seek(Keys.jobTime(job, slot));
+            if (it.isValid() && Keys.startsWith(it.key(), Keys.jobPrefix(job))) {
+              found.add(parse(it.value(), SkippedSlots.parser()));
+            }
+          }
+          return null;
+        });
+    return found.stream()
+        .filter(r -> Times.toInstant(r.getAfter()).isBefore(slot))
+        .findFirst();
+  }
+
+  /** A job's runs, oldest slot first. */
+  public List<Run> oldestRuns(String job, int limit) {
+    List<Run> runs = new ArrayList<>();
+    scan(Family.RUNS, Keys.jobPrefix(job), limit, (k, v) -> runs.add(parse(v, Run.parser())));
+    return runs;
+  }
+
+  /** A job's skipped ranges, oldest first. */
+  public List<SkippedSlots> oldestSkipped(String job, int limit) {
+    List<SkippedSlots> out = new ArrayList<>();
+    scan(Family.SKIPPED, Keys.jobPrefix(job), limit, (k, v) -> out.add(parse(v, SkippedSlots.parser())));
+    return out;
+  }
+
+  /** Every job name that has runs or skipped ranges, deleted jobs included, sorted. */
+  public java.util.SortedSet<String> jobsWithHistory() {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    for (Family family : List.of(Family.RUNS, Family.SKIPPED)) {
+      withReadLock(
+          () -> {
+            try (RocksIterator it = db.newIterator(handles.get(family))) {
+              for (it.seek(new byte[0]); it.isValid(); ) {
+                String job = Keys.jobOf(it.key());
+                names.add(job);
+                byte[] next = Keys.jobPrefix(job);
+                next[next.length - 1] = 1; // just past every key of this job
+                it.seek(next);
+              }
+            }
+            return null;
+          });
+    }
+    return names;
+  }
+
+  /** The slot of the job's {@code n}-th newest run (1 = newest), if it has that many. */
+  public Optional<Instant> nthNewestRunSlot(String job, int n) {
+    return nthNewestTime(Family.RUNS, job, n);
+  }
+
+  /** The last slot of the job's {@code n}-th newest skipped range, if it has that many. */
+  public Optional<Instant> nthNewestSkippedThrough(String job, int n) {
+    return nthNewestTime(Family.SKIPPED, job, n);
+  }
+
+  /** Keys under {@code prefix}, in order, at most {@code limit}. */
+  List<byte[]> keys(Family family, byte[] prefix, int limit) {
+    List<byte[]> keys = new ArrayList<>();
+    scan(family, prefix, limit, (k, v) -> keys.add(k));
+    return keys;
+  }
+
+  /** The time in the key of the job's {@code n}-th newest entry (1 = newest), if it has that many. */
+  Optional<Instant> nthNewestTime(Family family, String job, int n) {
+    if (n <= 0) {
+      return Optional.empty();
+    }
+    List<Instant> found = new ArrayList<>();
+    withReadLock(
+        () -> {
+          byte[] prefix = Keys.jobPrefix(job);
+          byte[] upper = prefix.clone();
+          upper[upper.length - 1]++;
+          try (RocksIterator it = db.newIterator(handles.get(family))) {
+            int seen = 0;
+            for (it.seekForPrev(upper); it.isValid() && Keys.startsWith(it.key(), prefix); it.prev()) {
+              if (++seen == n) {
+                found.add(Keys.timeOf(it.key()));
+                break;
+              }
+            }
+          }
+          return null;
+        });
+    return found.stream().findFirst();
+  }
+
   /** Runs currently leased to a worker. */
   public List<Run> leasedRuns() {
     List<Run> runs = new ArrayList<>();
@@ -208,13 +389,16 @@ public final class SchedulerStore implements AutoCloseable {
   public void replaceWith(Path source) {
     lock.writeLock().lock();
     try {
+      // List the checkpoint before touching the store: a missing one must not cost the store.
+      List<Path> checkpointFiles;
+      try (Stream<Path> files = Files.list(source)) {
+        checkpointFiles = files.filter(Files::isRegularFile).toList();
+      }
       closeDb();
       deleteRecursively(dir);
       Files.createDirectories(dir);
-      try (Stream<Path> files = Files.list(source)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
-        }
+      for (Path f : checkpointFiles) {
+        Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
       }
       openDb();
     } catch (IOException e) {
@@ -295,6 +479,40 @@ public final class SchedulerStore implements AutoCloseable {
               }
               consumer.accept(it.value());
               n++;
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Forward from {@code prefix} while keys match it and {@code consumer} returns true. */
+  private void scanWhile(
+      Family family, byte[] prefix, java.util.function.BiPredicate<byte[], byte[]> consumer) {
+    withReadLock(
+        () -> {
+          try (RocksIterator it = db.newIterator(handles.get(family))) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+              if (!Keys.startsWith(it.key(), prefix) || !consumer.test(it.key(), it.value())) {
+                break;
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Backwards through {@code prefix} while {@code consumer} returns true. */
+  private void scanBackwardsWhile(
+      Family family, byte[] prefix, java.util.function.Predicate<byte[]> consumer) {
+    withReadLock(
+        () -> {
+          byte[] upper = prefix.clone();
+          upper[upper.length - 1]++; // prefixes end in the 0 separator, so this cannot overflow
+          try (RocksIterator it = db.newIterator(handles.get(family))) {
+            for (it.seekForPrev(upper); it.isValid(); it.prev()) {
+              if (!Keys.startsWith(it.key(), prefix) || !consumer.test(it.value())) {
+                break;
+              }
             }
           }
           return null;

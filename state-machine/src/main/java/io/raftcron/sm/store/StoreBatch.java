@@ -62,6 +62,14 @@ public final class StoreBatch {
     delete(Family.QUEUE, Keys.queue(Times.toInstant(run.getSlot()), runKey(run)));
   }
 
+  public void scheduleRetry(Run run) {
+    put(Family.RETRIES, Keys.queue(Times.toInstant(run.getNextAttemptAt()), runKey(run)), EMPTY);
+  }
+
+  public void unscheduleRetry(Run run) {
+    delete(Family.RETRIES, Keys.queue(Times.toInstant(run.getNextAttemptAt()), runKey(run)));
+  }
+
   public void addLease(Run run) {
     put(Family.LEASES, runKey(run), EMPTY);
   }
@@ -75,6 +83,100 @@ public final class StoreBatch {
         Family.SKIPPED,
         Keys.jobTime(skipped.getJob(), Times.toInstant(skipped.getThrough())),
         skipped.toByteArray());
+  }
+
+  // ---- active runs, manual triggers, retention (schedule policies) ----
+
+  /** Records a new run as possibly active for its job's overlap policy. */
+  public void markActive(Run run) {
+    put(Family.ACTIVE, runKey(run), EMPTY);
+  }
+
+  public void unmarkActive(Run run) {
+    delete(Family.ACTIVE, runKey(run));
+  }
+
+  /**
+   * The runs of {@code job} marked active, oldest slot first, as this batch sees them (its own
+   * writes included), at most {@code limit}. Entries whose run finished are still listed: callers
+   * check the run's state and drop them.
+   */
+  public List<Run> markedActive(String job, int limit) {
+    byte[] prefix = Keys.jobPrefix(job);
+    java.util.TreeSet<byte[]> keys = new java.util.TreeSet<>(java.util.Arrays::compareUnsigned);
+    Map<ByteBuffer, byte[]> buffered = overlay.getOrDefault(Family.ACTIVE, Map.of());
+    keys.addAll(store.keys(Family.ACTIVE, prefix, limit + buffered.size()));
+    for (Map.Entry<ByteBuffer, byte[]> e : buffered.entrySet()) {
+      byte[] key = new byte[e.getKey().remaining()];
+      e.getKey().duplicate().get(key);
+      if (!Keys.startsWith(key, prefix)) {
+        continue;
+      }
+      if (e.getValue() == DELETED) {
+        keys.remove(key);
+      } else {
+        keys.add(key);
+      }
+    }
+    List<Run> runs = new ArrayList<>();
+    for (byte[] key : keys) {
+      if (runs.size() >= limit) {
+        break;
+      }
+      Run run = SchedulerStore.parse(get(Family.RUNS, key), Run.parser());
+      if (run == null) {
+        delete(Family.ACTIVE, key); // purged or never written: nothing to hold back
+      } else {
+        runs.add(run);
+      }
+    }
+    return runs;
+  }
+
+  /** The id of the run a manual trigger with this request id created, if it is still recorded. */
+  public Optional<String> triggeredRun(String job, String requestId) {
+    byte[] v = get(Family.TRIGGERS, Keys.trigger(job, requestId));
+    return v == null ? Optional.empty() : Optional.of(new String(v, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  public void putTrigger(String job, String requestId, String runId) {
+    put(Family.TRIGGERS, Keys.trigger(job, requestId), Keys.utf8(runId));
+  }
+
+  /** Deletes a run with its queue, retry, lease, active and trigger entries. */
+  public void deleteRun(Run run) {
+    delete(Family.RUNS, runKey(run));
+    delete(Family.QUEUE, Keys.queue(Times.toInstant(run.getSlot()), runKey(run)));
+    if (run.hasNextAttemptAt()) {
+      delete(Family.RETRIES, Keys.queue(Times.toInstant(run.getNextAttemptAt()), runKey(run)));
+    }
+    delete(Family.LEASES, runKey(run));
+    delete(Family.ACTIVE, runKey(run));
+    if (!run.getRequestId().isEmpty()) {
+      delete(Family.TRIGGERS, Keys.trigger(run.getJob(), run.getRequestId()));
+    }
+  }
+
+  public Optional<SkippedSlots> skipped(String job, Instant through) {
+    return Optional.ofNullable(
+        SchedulerStore.parse(get(Family.SKIPPED, Keys.jobTime(job, through)), SkippedSlots.parser()));
+  }
+
+  public void deleteSkipped(SkippedSlots skipped) {
+    delete(Family.SKIPPED, Keys.jobTime(skipped.getJob(), Times.toInstant(skipped.getThrough())));
+  }
+
+  /**
+   * The slot of the job's {@code n}-th newest run in the committed store (not this batch's writes),
+   * empty if it has fewer runs. For commands that only delete old runs, whose writes cannot change it.
+   */
+  public Optional<Instant> committedNthNewestRunSlot(String job, int n) {
+    return store.nthNewestTime(Family.RUNS, job, n);
+  }
+
+  /** As {@link #committedNthNewestRunSlot}, for the last slots of the job's skipped ranges. */
+  public Optional<Instant> committedNthNewestSkippedThrough(String job, int n) {
+    return store.nthNewestTime(Family.SKIPPED, job, n);
   }
 
   public void putNode(NodeInfo node) {

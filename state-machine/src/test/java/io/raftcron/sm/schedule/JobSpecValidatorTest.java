@@ -67,7 +67,8 @@ class JobSpecValidatorTest {
             "time_zone: unknown time zone 'Mars/Olympus': use an IANA zone id such as Europe/Berlin or UTC",
             "schedule: unknown macro '@sometimes': use 5 cron fields (minute hour day-of-month month"
                 + " day-of-week), 6 cron fields (second minute hour day-of-month month day-of-week), @yearly,"
-                + " @annually, @monthly, @weekly, @daily, @midnight, @hourly or @every <duration>");
+                + " @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every <duration> or"
+                + " @at <RFC 3339 instant>");
   }
 
   @Test
@@ -148,7 +149,7 @@ class JobSpecValidatorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"FIRE_ALL", "SKIP", "MISFIRE_POLICY_UNSPECIFIED"})
+  @ValueSource(strings = {"FIRE_ALL", "SKIP", "FIRE_ONCE", "MISFIRE_POLICY_UNSPECIFIED"})
   void knownMisfirePoliciesAreAccepted(String policy) {
     assertThat(JobSpecValidator.problems(valid().setMisfire(MisfirePolicy.valueOf(policy)).build())).isEmpty();
   }
@@ -156,12 +157,69 @@ class JobSpecValidatorTest {
   @Test
   void anUnrecognizedMisfireValueIsReported() {
     assertThat(JobSpecValidator.problems(valid().setMisfireValue(7).build()))
-        .containsExactly("misfire value 7 is not recognized: use FIRE_ALL, SKIP or leave it unset (FIRE_ALL)");
+        .containsExactly("misfire value 7 is not recognized: use FIRE_ALL, SKIP, FIRE_ONCE or leave it unset (FIRE_ALL)");
   }
 
   @Test
   void everyProblemIsReportedAtOnce() {
     JobSpec spec = JobSpec.newBuilder().setName("Bad Name").setSchedule("").setMisfireValue(9).build();
     assertThat(JobSpecValidator.problems(spec)).hasSize(4);
+  }
+
+  // ---- the execution policies ----
+
+  @Test
+  void aSpecWithEveryPolicySetWithinRangeHasNoProblems() {
+    JobSpec spec = valid()
+        .setMisfire(MisfirePolicy.FIRE_ONCE)
+        .setMaxCatchup(10_000)
+        .setOverlap(io.raftcron.proto.OverlapPolicy.REPLACE)
+        .setDstGap(io.raftcron.proto.DstGapPolicy.DST_SKIP)
+        .setDstOverlap(io.raftcron.proto.DstOverlapPolicy.DST_TWICE)
+        .setRetry(io.raftcron.proto.RetryPolicy.newBuilder().setMaxAttempts(5).setInitialBackoff(seconds(1, 0))
+            .setMultiplier(1.5).setMaxBackoff(seconds(600, 0)).setJitter(1))
+        .setTimeout(seconds(3600, 0))
+        .setStartAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_800_000_000L))
+        .setEndAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_900_000_000L))
+        .setRetention(io.raftcron.proto.RetentionPolicy.newBuilder().setKeepLast(10).setKeepFor(seconds(0, 0)))
+        .build();
+    assertThat(JobSpecValidator.problems(spec)).isEmpty();
+  }
+
+  @Test
+  void outOfRangePolicyValuesAreEachReportedWithWhatIsAllowed() {
+    JobSpec spec = valid()
+        .setMaxCatchup(-1)
+        .setOverlapValue(9)
+        .setDstGapValue(9)
+        .setDstOverlapValue(9)
+        .setRetry(io.raftcron.proto.RetryPolicy.newBuilder().setMaxAttempts(101).setInitialBackoff(seconds(60, 0))
+            .setMaxBackoff(seconds(10, 0)).setMultiplier(0.5).setJitter(1.5))
+        .setTimeout(seconds(-1, 0))
+        .setStartAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_900_000_000L))
+        .setEndAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_800_000_000L))
+        .setRetention(io.raftcron.proto.RetentionPolicy.newBuilder().setKeepLast(-5).setKeepFor(seconds(-1, 0)))
+        .build();
+
+    assertThat(JobSpecValidator.problems(spec)).satisfiesExactlyInAnyOrder(
+        p -> assertThat(p).startsWith("max_catchup -1 is out of range"),
+        p -> assertThat(p).startsWith("overlap value 9 is not recognized"),
+        p -> assertThat(p).startsWith("dst_gap value 9 is not recognized"),
+        p -> assertThat(p).startsWith("dst_overlap value 9 is not recognized"),
+        p -> assertThat(p).startsWith("timeout of -1s"),
+        p -> assertThat(p).startsWith("retry.max_attempts 101 is out of range"),
+        p -> assertThat(p).startsWith("retry.max_backoff 10s is shorter than retry.initial_backoff 1m"),
+        p -> assertThat(p).startsWith("retry.multiplier 0.5 is out of range"),
+        p -> assertThat(p).startsWith("retry.jitter 1.5 is out of range"),
+        p -> assertThat(p).startsWith("end_at 2027-01-15T08:00:00Z is not after start_at 2030-03-17T17:46:40Z"),
+        p -> assertThat(p).startsWith("retention.keep_last -5 is out of range"),
+        p -> assertThat(p).startsWith("retention.keep_for of -1s"));
+  }
+
+  @Test
+  void anAtScheduleIsValidatedLikeAnyOther() {
+    assertThat(JobSpecValidator.problems(valid().setSchedule("@at 2030-01-01T00:00:00+01:00").build())).isEmpty();
+    assertThat(JobSpecValidator.problems(valid().setSchedule("@at soon").build()))
+        .singleElement().asString().startsWith("schedule: 'soon' in '@at soon' is not an RFC 3339 instant");
   }
 }

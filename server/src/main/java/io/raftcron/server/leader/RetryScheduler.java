@@ -1,0 +1,160 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.RequeueRetries;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.RunState;
+import io.raftcron.sm.RunIds;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.applier.RetryRules;
+import io.raftcron.sm.store.SchedulerStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * Retries, on the leader: stamps the next attempt time into the completion of a failed or
+ * timed-out attempt that has attempts left (exponential backoff with jitter — the randomness is
+ * the leader's, the applier only records the result), and re-queues RETRY_WAIT runs whose time
+ * has come through a committed RequeueRetries entry. It keeps no index of its own: the RETRY_WAIT
+ * runs are in the store, soonest first, so a new leader simply carries on. Runs only on the
+ * leader's executor thread.
+ */
+final class RetryScheduler {
+  static final int MAX_BATCH = 100;
+  private static final long RETRY_AFTER_FAILURE_MS = 1_000;
+
+  private final long term;
+  private final SchedulerStore store;
+  private final Proposer proposer;
+  private final InstantSource clock;
+  private final RandomGenerator random;
+  private final ScheduledExecutorService executor;
+  private final Set<String> requeueing = new HashSet<>();
+  private ScheduledFuture<?> timer;
+  private boolean closed;
+
+  RetryScheduler(
+      long term,
+      SchedulerStore store,
+      Proposer proposer,
+      InstantSource clock,
+      RandomGenerator random,
+      ScheduledExecutorService executor) {
+    this.term = term;
+    this.store = store;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.random = random;
+    this.executor = executor;
+  }
+
+  void start() {
+    rearm();
+  }
+
+  /** A run may have entered or left RETRY_WAIT. */
+  void retriesChanged() {
+    rearm();
+  }
+
+  void close() {
+    closed = true;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  /**
+   * The completion to propose: with {@code retry_at} when it reports a failed or timed-out
+   * attempt of the run's current lease and the run's retry policy has attempts left.
+   */
+  Completion stamp(Completion completion) {
+    RunIds.RunRef ref = RunIds.parse(completion.getRunId());
+    if (ref == null) {
+      return completion;
+    }
+    Run run = store.run(ref.job(), ref.slot()).orElse(null);
+    if (run == null
+        || run.getState() != RunState.LEASED
+        || run.getFencingToken() != completion.getFencingToken()) {
+      return completion; // refused as stale anyway
+    }
+    RunState outcome = outcomeOf(completion);
+    if (!RetryRules.retries(run, outcome)) {
+      return completion.toBuilder().clearRetryAt().build();
+    }
+    Duration backoff = RetryRules.backoff(run.getRetry(), run.getAttempt(), random.nextDouble());
+    return completion.toBuilder()
+        .setRetryAt(Times.toTimestamp(clock.instant().plus(backoff)))
+        .build();
+  }
+
+  private static RunState outcomeOf(Completion completion) {
+    if (completion.getOutcome() == RunState.RUN_STATE_UNSPECIFIED) {
+      return completion.getSucceeded() ? RunState.SUCCEEDED : RunState.FAILED;
+    }
+    return completion.getOutcome();
+  }
+
+  private void rearm() {
+    if (closed) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    store.retryingRuns(requeueing.size() + 1).stream()
+        .filter(run -> !requeueing.contains(run.getRunId()))
+        .findFirst()
+        .ifPresent(
+            first -> {
+              Instant due = Times.toInstant(first.getNextAttemptAt());
+              long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
+              timer = executor.schedule(this::requeueDue, delayMs, TimeUnit.MILLISECONDS);
+            });
+  }
+
+  private void requeueDue() {
+    if (closed) {
+      return;
+    }
+    Instant now = clock.instant();
+    List<String> due =
+        store.retryingRuns(MAX_BATCH + requeueing.size()).stream()
+            .takeWhile(run -> !Times.toInstant(run.getNextAttemptAt()).isAfter(now))
+            .map(Run::getRunId)
+            .filter(id -> !requeueing.contains(id))
+            .limit(MAX_BATCH)
+            .toList();
+    if (due.isEmpty()) {
+      rearm();
+      return;
+    }
+    requeueing.addAll(due);
+    proposer
+        .propose(term, Command.newBuilder().setRequeueRetries(RequeueRetries.newBuilder().addAllRunIds(due)))
+        .whenCompleteAsync(
+            (result, failure) -> {
+              due.forEach(requeueing::remove);
+              if (failure == null) {
+                rearm();
+              } else if (!closed) {
+                // Not committed (or not known to be): try again shortly, never in a hot loop.
+                if (timer != null) {
+                  timer.cancel(false);
+                }
+                timer = executor.schedule(this::rearm, RETRY_AFTER_FAILURE_MS, TimeUnit.MILLISECONDS);
+              }
+            },
+            executor);
+  }
+}

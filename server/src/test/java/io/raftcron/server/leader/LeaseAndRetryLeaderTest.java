@@ -1,0 +1,208 @@
+package io.raftcron.server.leader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftcron.proto.CancelRun;
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.Executor;
+import io.raftcron.proto.FireSlots;
+import io.raftcron.proto.GrantLeases;
+import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.proto.LeaseState;
+import io.raftcron.proto.LeaseStatus;
+import io.raftcron.proto.PutJob;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.RetryPolicy;
+import io.raftcron.proto.RunState;
+import io.raftcron.proto.ShellExecutor;
+import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.RunIds;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.applier.Applier;
+import io.raftcron.sm.store.SchedulerStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The leader's side of leases and retries against a real store: heartbeat replies (HELD with the
+ * extended deadline, LOST for a stale token or an ended run, CANCEL after a cancel request) and
+ * the next attempt time stamped into a failed attempt's completion.
+ */
+class LeaseAndRetryLeaderTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final String JOB = "tick";
+
+  @TempDir Path dir;
+  private SchedulerStore store;
+  private Applier applier;
+  private long index;
+  private Instant now = T0;
+  private final InstantSource clock = () -> now;
+  private ScheduledExecutorService executor;
+
+  @BeforeEach
+  void open() {
+    store = SchedulerStore.open(dir.resolve("db"));
+    applier = new Applier(store);
+    executor = Executors.newSingleThreadScheduledExecutor();
+  }
+
+  @AfterEach
+  void close() {
+    executor.shutdownNow();
+    store.close();
+  }
+
+  private CommandResult apply(Command.Builder command) {
+    return applier.apply(++index, command.setLeaderTime(Times.toTimestamp(now)).setLeaderNode("n1").setTerm(1).build());
+  }
+
+  /** Creates the job with {@code maxAttempts}, fires slot T0+1s and grants it to w1; returns the run id. */
+  private String leasedRun(int maxAttempts) {
+    JobSpec spec = JobSpec.newBuilder()
+        .setName(JOB)
+        .setSchedule("* * * * * *")
+        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
+        .setRetry(RetryPolicy.newBuilder().setMaxAttempts(maxAttempts))
+        .build();
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
+    now = T0.plusSeconds(2);
+    Instant slot = T0.plusSeconds(1);
+    apply(Command.newBuilder().setFireSlots(FireSlots.newBuilder()
+        .addDecisions(SlotDecision.newBuilder().setJob(JOB).setSlot(Times.toTimestamp(slot)).setFire(true))));
+    String runId = RunIds.of(JOB, slot);
+    CommandResult granted = apply(Command.newBuilder().setGrantLeases(GrantLeases.newBuilder()
+        .addGrants(LeaseGrant.newBuilder().setRunId(runId).setWorker("w1").setDeadline(Times.toTimestamp(now.plus(LEASE))))));
+    assertThat(granted.getItems(0).getCode()).isEqualTo(ResultCode.OK);
+    return runId;
+  }
+
+  private long token(String runId) {
+    RunIds.RunRef ref = RunIds.parse(runId);
+    return store.run(ref.job(), ref.slot()).orElseThrow().getFencingToken();
+  }
+
+  private LeaseReaper reaper() {
+    LeaseReaper reaper = new LeaseReaper(1, store, new Proposer(clock, "n1"), clock, LEASE, executor);
+    reaper.start();
+    return reaper;
+  }
+
+  private static LeaseRef ref(String runId, long token) {
+    return LeaseRef.newBuilder().setRunId(runId).setFencingToken(token).build();
+  }
+
+  @Test
+  void aHeartbeatOfTheCurrentLeaseExtendsItToAFullLeaseFromNow() throws Exception {
+    String runId = leasedRun(1);
+    long token = token(runId);
+    LeaseReaper reaper = reaper();
+    now = now.plusSeconds(20);
+
+    List<LeaseState> states = executor.submit(() -> reaper.heartbeat(List.of(ref(runId, token)))).get();
+
+    assertThat(states).containsExactly(LeaseState.newBuilder()
+        .setRunId(runId).setStatus(LeaseStatus.HELD).setDeadline(Times.toTimestamp(now.plus(LEASE))).build());
+    // In memory only: the committed run still has its grant's deadline.
+    assertThat(store.leasedRuns().get(0).getLeaseDeadline()).isEqualTo(Times.toTimestamp(T0.plusSeconds(2).plus(LEASE)));
+    reaper.close();
+  }
+
+  @Test
+  void aHeartbeatWithAStaleTokenOrForAnEndedOrUnknownRunIsLost() throws Exception {
+    String runId = leasedRun(1);
+    long token = token(runId);
+    LeaseReaper reaper = reaper();
+
+    List<LeaseState> stale = executor.submit(() -> reaper.heartbeat(List.of(
+        ref(runId, token - 1), ref(RunIds.of(JOB, T0.plusSeconds(5)), 3), ref("garbage", 1)))).get();
+
+    assertThat(stale).extracting(LeaseState::getStatus).containsExactly(LeaseStatus.LOST, LeaseStatus.LOST, LeaseStatus.LOST);
+    assertThat(stale.get(0).hasDeadline()).isFalse();
+
+    apply(Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
+        Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1").setSucceeded(true))));
+    executor.submit(() -> reaper.runChanged(runId)).get();
+
+    List<LeaseState> ended = executor.submit(() -> reaper.heartbeat(List.of(ref(runId, token)))).get();
+    assertThat(ended).extracting(LeaseState::getStatus).containsExactly(LeaseStatus.LOST);
+    reaper.close();
+  }
+
+  @Test
+  void aHeartbeatOfALeaseWhoseRunWasCancelledSaysCancelAndStillExtendsIt() throws Exception {
+    String runId = leasedRun(1);
+    long token = token(runId);
+    LeaseReaper reaper = reaper();
+    apply(Command.newBuilder().setCancelRun(CancelRun.newBuilder().setRunId(runId)));
+    executor.submit(() -> reaper.runChanged(runId)).get();
+
+    List<LeaseState> states = executor.submit(() -> reaper.heartbeat(List.of(ref(runId, token)))).get();
+
+    assertThat(states.get(0).getStatus()).isEqualTo(LeaseStatus.CANCEL);
+    assertThat(states.get(0).getDeadline()).isEqualTo(Times.toTimestamp(now.plus(LEASE)));
+    reaper.close();
+  }
+
+  @Test
+  void theLeaderStampsTheNextAttemptTimeIntoAFailedAttemptWithAttemptsLeft() {
+    String runId = leasedRun(3);
+    long token = token(runId);
+    RandomGenerator middle = new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0;
+      }
+
+      @Override
+      public double nextDouble() {
+        return 0.5; // no jitter
+      }
+    };
+    RetryScheduler retries = new RetryScheduler(1, store, new Proposer(clock, "n1"), clock, middle, executor);
+    Completion failed = Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1")
+        .setOutcome(RunState.FAILED).build();
+
+    Completion stamped = retries.stamp(failed);
+
+    assertThat(stamped.getRetryAt()).isEqualTo(Times.toTimestamp(now.plusSeconds(10))); // default initial backoff
+    assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.TIMED_OUT).build()).hasRetryAt()).isTrue();
+    assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.SUCCEEDED).build()).hasRetryAt()).isFalse();
+    assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.CANCELLED).build()).hasRetryAt()).isFalse();
+    assertThat(retries.stamp(failed.toBuilder().setFencingToken(token + 1).build()).hasRetryAt()).isFalse();
+    // A worker cannot choose its own retry time.
+    assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.SUCCEEDED)
+        .setRetryAt(Times.toTimestamp(now)).build()).hasRetryAt()).isFalse();
+
+    CommandResult applied = apply(Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(stamped)));
+    assertThat(applied.getItems(0).getRun().getState()).isEqualTo(RunState.RETRY_WAIT);
+    assertThat(store.retryingRuns(10)).hasSize(1);
+  }
+
+  @Test
+  void noRetryTimeIsStampedWhenTheRunHasNoAttemptLeft() {
+    String runId = leasedRun(1);
+    RetryScheduler retries = new RetryScheduler(1, store, new Proposer(clock, "n1"), clock, RandomGenerator.of("L64X128MixRandom"), executor);
+
+    Completion stamped = retries.stamp(Completion.newBuilder().setRunId(runId).setFencingToken(token(runId))
+        .setSucceeded(false).build());
+
+    assertThat(stamped.hasRetryAt()).isFalse();
+  }
+}

@@ -1,0 +1,140 @@
+package io.raftcron.server.leader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Duration;
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.DeleteJob;
+import io.raftcron.proto.Executor;
+import io.raftcron.proto.FireSlots;
+import io.raftcron.proto.GrantLeases;
+import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.LeaseGrant;
+import io.raftcron.proto.PurgeRuns;
+import io.raftcron.proto.PutJob;
+import io.raftcron.proto.RetentionPolicy;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.ShellExecutor;
+import io.raftcron.proto.SkippedRef;
+import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.RunIds;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.applier.Applier;
+import io.raftcron.sm.store.SchedulerStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the leader's retention sweep proposes, and that the applier accepts exactly that. */
+class RetentionSweeperTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  @TempDir Path dir;
+  private SchedulerStore store;
+  private Applier applier;
+  private long index;
+
+  @BeforeEach
+  void open() {
+    store = SchedulerStore.open(dir.resolve("db"));
+    applier = new Applier(store);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private io.raftcron.proto.CommandResult apply(Instant at, Command.Builder command) {
+    return applier.apply(
+        ++index, command.setLeaderTime(Times.toTimestamp(at)).setLeaderNode("n1").setTerm(1).build());
+  }
+
+  private void create(String name, int keepLast, long keepForSeconds) {
+    JobSpec spec = JobSpec.newBuilder()
+        .setName(name)
+        .setSchedule("*/10 * * * * *")
+        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
+        .setRetention(RetentionPolicy.newBuilder().setKeepLast(keepLast)
+            .setKeepFor(Duration.newBuilder().setSeconds(keepForSeconds)))
+        .build();
+    apply(T0, Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
+  }
+
+  /** Fires slot T0+s and, if {@code finish}, completes it at T0+s+1. */
+  private void run(String job, int s, boolean finish) {
+    Instant slot = T0.plusSeconds(s);
+    apply(slot, Command.newBuilder().setFireSlots(FireSlots.newBuilder().addDecisions(
+        SlotDecision.newBuilder().setJob(job).setSlot(Times.toTimestamp(slot)).setFire(true))));
+    if (finish) {
+      String id = RunIds.of(job, slot);
+      apply(slot, Command.newBuilder().setGrantLeases(GrantLeases.newBuilder().addGrants(
+          LeaseGrant.newBuilder().setRunId(id).setWorker("w").setDeadline(Times.toTimestamp(slot.plusSeconds(60))))));
+      long token = index;
+      apply(slot.plusSeconds(1), Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
+          Completion.newBuilder().setRunId(id).setFencingToken(token).setWorker("w").setSucceeded(true)
+              .setFinishedAt(Times.toTimestamp(slot.plusSeconds(1))))));
+    }
+  }
+
+  @Test
+  void proposesFinishedRunsBeyondThePolicyOldestFirstAndTheApplierAcceptsThemAll() {
+    create("a", 2, 100);
+    run("a", 10, true);
+    run("a", 20, false); // still QUEUED: never purged
+    run("a", 30, true);
+    run("a", 40, true);
+    run("a", 50, true);
+    apply(T0.plusSeconds(60), Command.newBuilder().setFireSlots(FireSlots.newBuilder().addDecisions(
+        SlotDecision.newBuilder().setJob("a").setSlot(Times.toTimestamp(T0.plusSeconds(60)))
+            .setSkippedCount(1).setSkipReason("x"))));
+
+    PurgeRuns purge = RetentionSweeper.candidates(store, T0.plusSeconds(200), 1000);
+
+    assertThat(purge.getRunIdsList()).containsExactly(
+        RunIds.of("a", T0.plusSeconds(10)), RunIds.of("a", T0.plusSeconds(30)));
+    assertThat(purge.getSkippedList()).isEmpty(); // one range: within keep_last
+    var result = apply(T0.plusSeconds(200), Command.newBuilder().setPurgeRuns(purge));
+    assertThat(result.getItemsList()).allMatch(i -> i.getCode() == ResultCode.OK);
+    assertThat(RetentionSweeper.candidates(store, T0.plusSeconds(200), 1000).getRunIdsList()).isEmpty();
+  }
+
+  @Test
+  void runsOfADeletedJobFollowTheDefaultPolicyAndTheBatchIsBounded() {
+    create("b", 1, 1);
+    for (int s = 10; s <= 60; s += 10) {
+      run("b", s, true);
+    }
+    apply(T0.plusSeconds(70), Command.newBuilder().setDeleteJob(DeleteJob.newBuilder().setName("b")));
+
+    // Default: keep 1000 runs for 7 days, so nothing goes.
+    assertThat(RetentionSweeper.candidates(store, T0.plusSeconds(1000), 1000).getRunIdsCount()).isZero();
+
+    create("c", 1, 1);
+    for (int s = 10; s <= 60; s += 10) {
+      run("c", s, true);
+    }
+    assertThat(RetentionSweeper.candidates(store, T0.plusSeconds(1000), 3).getRunIdsCount()).isEqualTo(3);
+    assertThat(RetentionSweeper.candidates(store, T0.plusSeconds(1000), 1000).getRunIdsCount()).isEqualTo(5);
+  }
+
+  @Test
+  void proposesOldSkippedRangesBeyondKeepLast() {
+    create("d", 1, 10);
+    for (int s = 10; s <= 30; s += 10) {
+      apply(T0.plusSeconds(s), Command.newBuilder().setFireSlots(FireSlots.newBuilder().addDecisions(
+          SlotDecision.newBuilder().setJob("d").setSlot(Times.toTimestamp(T0.plusSeconds(s)))
+              .setSkippedCount(1).setSkipReason("x"))));
+    }
+
+    PurgeRuns purge = RetentionSweeper.candidates(store, T0.plusSeconds(100), 1000);
+
+    assertThat(purge.getSkippedList()).extracting(SkippedRef::getThrough)
+        .containsExactly(Times.toTimestamp(T0.plusSeconds(10)), Times.toTimestamp(T0.plusSeconds(20)));
+  }
+}

@@ -1,0 +1,84 @@
+package io.raftcron.sm.store;
+
+import static io.raftcron.sm.TestCommands.create;
+import static io.raftcron.sm.TestCommands.fire;
+import static io.raftcron.sm.TestCommands.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftcron.proto.Run;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.applier.Applier;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store's reads and its all-or-nothing writes. */
+class SchedulerStoreTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  @TempDir Path dir;
+  private SchedulerStore store;
+
+  @BeforeEach
+  void open() {
+    store = SchedulerStore.open(dir.resolve("db"));
+    Applier applier = new Applier(store);
+    applier.apply(1, create(T0, spec("a", "* * * * * *")));
+    applier.apply(2, create(T0, spec("a-b", "* * * * * *")));
+    applier.apply(3, fire(T0.plusSeconds(3), "a", T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3)));
+    applier.apply(4, fire(T0.plusSeconds(3), "a-b", T0.plusSeconds(1)));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void aJobsRunsComeNewestFirstAndStopAtTheLimit() {
+    assertThat(store.runs("a", 2))
+        .extracting(r -> Times.toInstant(r.getSlot()))
+        .containsExactly(T0.plusSeconds(3), T0.plusSeconds(2));
+  }
+
+  @Test
+  void aJobsRunsDoNotIncludeTheRunsOfAJobWhoseNameExtendsIt() {
+    assertThat(store.runs("a", 10)).extracting(Run::getJob).containsOnly("a").hasSize(3);
+    assertThat(store.runs("a-b", 10)).extracting(Run::getJob).containsExactly("a-b");
+  }
+
+  @Test
+  void queuedRunsComeOldestSlotFirst() {
+    assertThat(store.queuedRuns(10))
+        .extracting(r -> Times.toInstant(r.getSlot()))
+        .isSorted()
+        .hasSize(4);
+  }
+
+  @Test
+  void aBatchIsInvisibleUntilCommitted() {
+    StoreBatch batch = store.batch();
+    batch.deleteJob("a");
+
+    assertThat(batch.job("a")).isEmpty();
+    assertThat(store.job("a")).isPresent();
+
+    store.commit(batch, 5);
+
+    assertThat(store.job("a")).isEmpty();
+    assertThat(store.appliedIndex()).isEqualTo(5);
+  }
+
+  @Test
+  void replacingTheStoreWithAMissingCheckpointFailsAndKeepsTheStore() {
+    assertThatThrownBy(() -> store.replaceWith(dir.resolve("no-such-checkpoint")))
+        .isInstanceOf(RuntimeException.class);
+
+    assertThat(store.appliedIndex()).isEqualTo(4);
+    assertThat(store.runs("a", 10)).hasSize(3);
+  }
+}
