@@ -37,7 +37,36 @@ else
   apt_install maven
 fi
 
-# --- Chaos tests (later): Docker, nftables, faketime ------------------------------------------
-# Not installed yet; they arrive with the chaos-test suite.
+# --- Chaos tests: a Docker engine, nftables, libfaketime ---------------------------------------
+# The chaos suite (chaos-tests/) runs nodes in containers built locally from the host's /usr, so it
+# needs a running engine (Debian's docker.io: dockerd), nft (partitions) and libfaketime.
+missing=()
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v nft >/dev/null || missing+=(nftables)
+[[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ]] || ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 \
+  || missing+=(faketime)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  apt_install "${missing[@]}"
+fi
+
+if docker info >/dev/null 2>&1; then
+  echo "install-deps: docker engine running"
+else
+  sudo=""
+  [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+  echo "install-deps: starting dockerd (log: /var/log/dockerd.log)"
+  # setsid + nohup: the engine outlives this script and the shell that ran it.
+  $sudo setsid nohup dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! docker info >/dev/null 2>&1; then
+    echo "install-deps: dockerd did not come up within 60 s; tail of /var/log/dockerd.log:" >&2
+    tail -n 30 /var/log/dockerd.log >&2 || true
+    exit 1
+  fi
+  echo "install-deps: docker engine running"
+fi
 
 echo "install-deps: done"

@@ -1,0 +1,184 @@
+package io.raftcron.chaos;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The faults. Each one is bounded in time, heals itself at the end and records its start and its
+ * heal in the history; {@link #inject} returns when the last heal was done.
+ */
+enum NemesisKind {
+  /** SIGKILL of the leader's container; it is started again on the same data once another leads. */
+  KILL_LEADER,
+  /** SIGKILL of a random node; started again a few seconds later. */
+  KILL_RANDOM,
+  /** Kill the leader, wait for a successor, restart the old one; three times in a row. */
+  KILL_LEADER_REPEATEDLY,
+  /** docker pause (cgroup freezer) of the leader across several slots, then unpause. */
+  PAUSE_LEADER,
+  /** nftables drop rules cutting the leader off from every other node, then deleted. */
+  PARTITION_LEADER,
+  /** A random minority | majority split of the nodes. */
+  PARTITION_HALVES,
+  /** SIGKILL of every node, then all started again. */
+  KILL_ALL,
+  /** A worker frozen while it executes a run, well past its lease; its completion must be fenced. */
+  PAUSE_WORKER,
+  /** The leader's wall clock jumps 20-40 s forward (libfaketime) for 8 s, then back. */
+  CLOCK_JUMP_FORWARD,
+  /** The leader's wall clock jumps 20-40 s back (libfaketime) for 8 s, then forward again. */
+  CLOCK_JUMP_BACK;
+
+  record Outcome(String detail, Instant healedAt) {}
+
+  String label() {
+    return name().toLowerCase().replace('_', '-');
+  }
+
+  Outcome inject(ChaosRun run, Random random) throws Exception {
+    ChaosCluster cluster = run.cluster();
+    History history = run.history();
+    String kind = label();
+    switch (this) {
+      case KILL_LEADER -> {
+        ChaosCluster.Box leader = run.awaitLeader();
+        history.nemesis(kind, "start", "kill -9 " + leader.id);
+        long killed = System.nanoTime();
+        cluster.kill(leader);
+        String successor = run.awaitLeaderOtherThan(leader).map(b -> b.id).orElse("none within bound");
+        long failoverMs = (System.nanoTime() - killed) / 1_000_000;
+        history.nemesis(kind, "info", "successor " + successor + " leads " + failoverMs + " ms after the kill");
+        hold(random, 1, 4);
+        cluster.restart(leader);
+        history.nemesis(kind, "heal", "restarted " + leader.id);
+        return new Outcome("killed leader " + leader.id + ", successor " + successor + " after " + failoverMs + " ms",
+            Instant.now());
+      }
+      case KILL_RANDOM -> {
+        ChaosCluster.Box node = pick(cluster.nodes(), random);
+        history.nemesis(kind, "start", "kill -9 " + node.id);
+        cluster.kill(node);
+        Duration held = hold(random, 3, 7);
+        cluster.restart(node);
+        history.nemesis(kind, "heal", "restarted " + node.id);
+        return new Outcome("killed " + node.id + " for " + held.toMillis() + " ms", Instant.now());
+      }
+      case KILL_LEADER_REPEATEDLY -> {
+        List<String> killed = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          ChaosCluster.Box leader = run.awaitLeader();
+          history.nemesis(kind, "start", "kill -9 " + leader.id);
+          long at = System.nanoTime();
+          cluster.kill(leader);
+          String successor = run.awaitLeaderOtherThan(leader).map(b -> b.id).orElse("none within bound");
+          long failoverMs = (System.nanoTime() - at) / 1_000_000;
+          history.nemesis(kind, "info", "successor " + successor + " leads " + failoverMs + " ms after the kill");
+          cluster.restart(leader);
+          history.nemesis(kind, "heal", "restarted " + leader.id);
+          killed.add(leader.id + " (failover " + failoverMs + " ms)");
+          run.awaitAnswering(leader);
+        }
+        return new Outcome("killed leaders " + killed, Instant.now());
+      }
+      case PAUSE_LEADER -> {
+        ChaosCluster.Box leader = run.awaitLeader();
+        history.nemesis(kind, "start", "pause " + leader.id);
+        cluster.freeze(leader);
+        Duration held = hold(random, 4, 8);
+        cluster.thaw(leader);
+        history.nemesis(kind, "heal", "unpaused " + leader.id);
+        return new Outcome("paused leader " + leader.id + " for " + held.toMillis() + " ms", Instant.now());
+      }
+      case PARTITION_LEADER -> {
+        ChaosCluster.Box leader = run.awaitLeader();
+        List<ChaosCluster.Box> others = cluster.nodes().stream().filter(b -> b != leader).toList();
+        history.nemesis(kind, "start", "isolate " + leader.id + " from " + ids(others));
+        cluster.partition(List.of(List.of(leader), others));
+        Duration held = hold(random, 6, 10);
+        cluster.healPartitions();
+        history.nemesis(kind, "heal", "partition healed");
+        return new Outcome("isolated leader " + leader.id + " for " + held.toMillis() + " ms", Instant.now());
+      }
+      case PARTITION_HALVES -> {
+        List<ChaosCluster.Box> shuffled = new ArrayList<>(cluster.nodes());
+        java.util.Collections.shuffle(shuffled, random);
+        int minority = (shuffled.size() - 1) / 2;
+        List<ChaosCluster.Box> small = shuffled.subList(0, minority);
+        List<ChaosCluster.Box> large = shuffled.subList(minority, shuffled.size());
+        history.nemesis(kind, "start", "partition " + ids(small) + " | " + ids(large));
+        cluster.partition(List.of(List.copyOf(small), List.copyOf(large)));
+        Duration held = hold(random, 6, 10);
+        cluster.healPartitions();
+        history.nemesis(kind, "heal", "partition healed");
+        return new Outcome("partition " + ids(small) + " | " + ids(large) + " for " + held.toMillis() + " ms",
+            Instant.now());
+      }
+      case KILL_ALL -> {
+        List<ChaosCluster.Box> nodes = new ArrayList<>(cluster.nodes());
+        java.util.Collections.shuffle(nodes, random);
+        history.nemesis(kind, "start", "kill -9 " + ids(nodes));
+        for (ChaosCluster.Box node : nodes) {
+          cluster.kill(node);
+        }
+        Duration held = hold(random, 2, 5);
+        for (ChaosCluster.Box node : nodes) {
+          cluster.restart(node);
+        }
+        history.nemesis(kind, "heal", "restarted " + ids(nodes));
+        return new Outcome("killed all nodes for " + held.toMillis() + " ms", Instant.now());
+      }
+      case PAUSE_WORKER -> {
+        ChaosRun.InFlight inFlight = run.awaitInFlight(ChaosRun.SLOW_JOB, Duration.ofSeconds(20));
+        ChaosCluster.Box worker = inFlight != null ? cluster.worker(inFlight.worker())
+            : pick(cluster.workers(), random);
+        String what = inFlight != null ? "while it runs " + inFlight.runId() + " under token " + inFlight.token()
+            : "(no run in flight was seen)";
+        history.nemesis(kind, "start", "pause " + worker.id + " " + what);
+        cluster.freeze(worker);
+        Duration held = Duration.ofSeconds(2L * cluster.settings().leaseSeconds() + 3);
+        Thread.sleep(held.toMillis());
+        cluster.thaw(worker);
+        history.nemesis(kind, "heal", "unpaused " + worker.id);
+        run.noteStaleCandidate(inFlight);
+        return new Outcome("paused worker " + worker.id + " for " + held.toMillis() + " ms " + what, Instant.now());
+      }
+      case CLOCK_JUMP_FORWARD, CLOCK_JUMP_BACK -> {
+        ChaosCluster.Box leader = run.awaitLeader();
+        int seconds = 20 + random.nextInt(21);
+        String offset = (this == CLOCK_JUMP_FORWARD ? "+" : "-") + seconds + "s";
+        history.nemesis(kind, "start", "clock of " + leader.id + " " + offset);
+        cluster.setClockOffset(leader, offset);
+        Thread.sleep(8000);
+        cluster.setClockOffset(leader, "+0");
+        history.nemesis(kind, "heal", "clock of " + leader.id + " back to +0");
+        // libfaketime rereads the offset within a second: the heal is done when that has passed.
+        Thread.sleep(1500);
+        return new Outcome("clock of leader " + leader.id + " " + offset + " for 8 s", Instant.now());
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  /** Nemeses that need the cluster to run under libfaketime. */
+  boolean needsFakeTime() {
+    return this == CLOCK_JUMP_FORWARD || this == CLOCK_JUMP_BACK;
+  }
+
+  /** How long a fault lasts: a bounded, seeded duration (the fault itself, not a synchronisation). */
+  private static Duration hold(Random random, int minSeconds, int maxSeconds) throws InterruptedException {
+    long millis = minSeconds * 1000L + random.nextInt((maxSeconds - minSeconds) * 1000 + 1);
+    Thread.sleep(millis);
+    return Duration.ofMillis(millis);
+  }
+
+  private static <T> T pick(List<T> list, Random random) {
+    return list.get(random.nextInt(list.size()));
+  }
+
+  private static String ids(List<ChaosCluster.Box> boxes) {
+    return boxes.stream().map(b -> b.id).toList().toString();
+  }
+}

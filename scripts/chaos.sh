@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The long profile of the chaos suite: N randomized runs, each on a fresh three-node cluster in
+# containers, with a random sequence of nemeses for about S seconds, checked against I1-I7.
+#
+#   scripts/chaos.sh [--runs N] [--duration S] [--seed SEED] [--clock]
+#
+# --clock adds clock jumps of the leader (libfaketime on every node) to the nemeses.
+#
+# Each run keeps its report folder (history.jsonl, witness/, node and worker logs, checks.txt)
+# under chaos-tests/target/chaos/RandomizedChaosIT/<seed>/; the summary table of all runs is
+# chaos-tests/target/chaos/RandomizedChaosIT/summary.md.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs=3
+duration=120
+seed=""
+clock=false
+
+usage() {
+  echo "usage: scripts/chaos.sh [--runs N] [--duration SECONDS] [--seed SEED] [--clock]"
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
+    --duration) duration="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
+    --seed) seed="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
+    --clock) clock=true; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "chaos: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for n in "$runs" "$duration"; do
+  if [[ ! "$n" =~ ^[0-9]+$ || "$n" -eq 0 ]]; then
+    echo "chaos: --runs and --duration take positive whole numbers, not '$n'" >&2
+    exit 2
+  fi
+done
+if [[ -n "$seed" && ! "$seed" =~ ^-?[0-9]+$ ]]; then
+  echo "chaos: --seed takes a whole number, not '$seed'" >&2
+  exit 2
+fi
+
+bash "$root/scripts/install-deps.sh"
+export TESTCONTAINERS_RYUK_DISABLED=true
+export TESTCONTAINERS_CHECKS_DISABLE=true
+export TESTCONTAINERS_HOST_OVERRIDE=localhost
+
+cd "$root"
+# The modules the suite needs are built in the same reactor (-am); their unit tests and the cli's
+# end-to-end test are not run, only the randomized chaos runs.
+set +e
+mvn -B verify -pl chaos-tests -am -Pchaos-long -Dchaos.skip=false \
+  -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=RandomizedChaosIT -Dit.failIfNoSpecifiedTests=false \
+  -Dchaos.runs="$runs" -Dchaos.duration="$duration" -Dchaos.clock="$clock" ${seed:+-Dchaos.seed="$seed"}
+status=$?
+set -e
+summary="chaos-tests/target/chaos/RandomizedChaosIT/summary.md"
+if [[ -f "$summary" ]]; then
+  echo
+  cat "$summary"
+fi
+exit $status
