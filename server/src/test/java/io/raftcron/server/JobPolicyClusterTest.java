@@ -73,6 +73,8 @@ class JobPolicyClusterTest {
       assertThat(manual.getOrigin()).isEqualTo(RunOrigin.MANUAL);
       assertThat(again.getRunId()).isEqualTo(manual.getRunId());
       assertThat(client.getRun(manual.getRunId()).getRequestId()).isEqualTo("deploy-1");
+      assertThatThrownBy(() -> client.getRun(manual.getRunId() + "-other"))
+          .hasMessageContaining("does not exist");
       assertThat(client.triggerJob("tick", "").getRunId()).isNotEqualTo(manual.getRunId());
 
       // Resume: the pause window's missed slots are skipped (policy skip) with the reason "paused".

@@ -71,6 +71,8 @@ public final class RunService extends RunServiceGrpc.RunServiceImplBase {
         () ->
             store
                 .run(ref.job(), ref.slot())
+                // The key is (job, time): a made-up suffix on a real time names no run.
+                .filter(run -> run.getRunId().equals(request.getRunId()))
                 .orElseThrow(
                     () ->
                         Status.NOT_FOUND
