@@ -8,10 +8,8 @@ import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.planner.FirePlanner;
-import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,11 +39,7 @@ final class FireScheduler {
 
   private record Due(Instant at, String job) {}
 
-  private final long term;
-  private final SchedulerStore store;
-  private final Proposer proposer;
-  private final InstantSource clock;
-  private final ScheduledExecutorService executor;
+  private final LeaderTerm leader;
   private final PriorityQueue<Due> queue = new PriorityQueue<>((a, b) -> a.at.compareTo(b.at));
   private final Map<String, Instant> dueByJob = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
@@ -54,21 +47,12 @@ final class FireScheduler {
   private Instant timerAt;
   private boolean closed;
 
-  FireScheduler(
-      long term,
-      SchedulerStore store,
-      Proposer proposer,
-      InstantSource clock,
-      ScheduledExecutorService executor) {
-    this.term = term;
-    this.store = store;
-    this.proposer = proposer;
-    this.clock = clock;
-    this.executor = executor;
+  FireScheduler(LeaderTerm leader) {
+    this.leader = leader;
   }
 
   void start() {
-    for (Job job : store.jobs()) {
+    for (Job job : leader.store().jobs()) {
       track(job);
     }
     rearm();
@@ -79,7 +63,7 @@ final class FireScheduler {
     if (closed || inFlight.contains(name)) {
       return; // recomputed when the in-flight proposal completes
     }
-    store.job(name).ifPresentOrElse(this::track, () -> dueByJob.remove(name));
+    leader.store().job(name).ifPresentOrElse(this::track, () -> dueByJob.remove(name));
     rearm();
   }
 
@@ -117,16 +101,16 @@ final class FireScheduler {
     if (timer != null) {
       timer.cancel(false);
     }
-    long delayMs = Math.max(0, Duration.between(clock.instant(), head.at).toMillis());
+    long delayMs = Math.max(0, Duration.between(leader.clock().instant(), head.at).toMillis());
     timerAt = head.at;
-    timer = executor.schedule(this::wake, delayMs, TimeUnit.MILLISECONDS);
+    timer = leader.executor().schedule(this::wake, delayMs, TimeUnit.MILLISECONDS);
   }
 
   private void wake() {
     if (closed) {
       return;
     }
-    Instant now = clock.instant();
+    Instant now = leader.clock().instant();
     Set<String> jobs = new LinkedHashSet<>();
     List<SlotDecision> decisions = new ArrayList<>();
     while (decisions.size() < MAX_DECISIONS_PER_ENTRY) {
@@ -137,7 +121,7 @@ final class FireScheduler {
       }
       queue.poll();
       dueByJob.remove(head.job);
-      store.job(head.job).ifPresent(job -> {
+      leader.store().job(head.job).ifPresent(job -> {
         FirePlanner.Plan plan = FirePlanner.plan(job, now, MAX_FIRES_PER_JOB);
         if (plan.decisions().isEmpty()) {
           plan.nextDue().ifPresent(at -> schedule(head.job, at));
@@ -158,8 +142,8 @@ final class FireScheduler {
     inFlight.addAll(jobs);
     Command.Builder command =
         Command.newBuilder().setFireSlots(FireSlots.newBuilder().addAllDecisions(decisions));
-    proposer
-        .propose(term, command)
+    leader
+        .propose(command)
         .whenCompleteAsync(
             (result, failure) -> {
               inFlight.removeAll(jobs);
@@ -168,18 +152,18 @@ final class FireScheduler {
               }
               if (failure != null) {
                 log.warn("fire proposal for {} job(s) failed, retrying: {}", jobs.size(), failure.toString());
-                jobs.forEach(job -> schedule(job, clock.instant().plus(RETRY_AFTER_FAILURE)));
+                jobs.forEach(job -> schedule(job, leader.clock().instant().plus(RETRY_AFTER_FAILURE)));
                 rearm();
               } else {
                 log.debug("committed {} slot decision(s) planned at {}", decisions.size(), now);
                 Set<String> refused = refusedJobs(decisions, result);
                 jobs.stream().filter(j -> !refused.contains(j)).forEach(this::jobChanged);
                 // A refused decision leaves the cursor where it was: back off, don't spin.
-                refused.forEach(job -> schedule(job, clock.instant().plus(RETRY_AFTER_FAILURE)));
+                refused.forEach(job -> schedule(job, leader.clock().instant().plus(RETRY_AFTER_FAILURE)));
                 rearm();
               }
             },
-            executor);
+            leader.executor());
   }
 
   private static Set<String> refusedJobs(List<SlotDecision> decisions, CommandResult result) {

@@ -30,8 +30,7 @@ public final class LeaderSession {
   private final LeaseReaper reaper;
   private final RetentionSweeper sweeper;
   private final RetryScheduler retries;
-  private final long term;
-  private final Proposer proposer;
+  private final LeaderTerm leader;
 
   public LeaderSession(
       long term,
@@ -40,14 +39,12 @@ public final class LeaderSession {
       InstantSource clock,
       Duration leaseDuration,
       ScheduledExecutorService executor) {
-    this.fires = new FireScheduler(term, store, proposer, clock, executor);
-    this.dispatcher = new RunDispatcher(term, store, proposer, clock, leaseDuration, executor);
-    this.reaper = new LeaseReaper(term, store, proposer, clock, leaseDuration, executor);
-    this.sweeper = new RetentionSweeper(term, store, proposer, clock, executor);
-    this.retries =
-        new RetryScheduler(term, store, proposer, clock, new java.util.SplittableRandom(), executor);
-    this.term = term;
-    this.proposer = proposer;
+    this.leader = new LeaderTerm(term, store, proposer, clock, executor);
+    this.fires = new FireScheduler(leader);
+    this.dispatcher = new RunDispatcher(leader, leaseDuration);
+    this.reaper = new LeaseReaper(leader, leaseDuration);
+    this.sweeper = new RetentionSweeper(leader);
+    this.retries = new RetryScheduler(leader, new java.util.SplittableRandom());
   }
 
   public void start() {
@@ -69,8 +66,8 @@ public final class LeaderSession {
 
   /** Proposes a worker's completion, with the next attempt time if the attempt is retried. */
   public CompletableFuture<CommandResult> complete(Completion completion) {
-    return proposer.propose(
-        term, Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(retries.stamp(completion))));
+    return leader.propose(
+        Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(retries.stamp(completion))));
   }
 
   /** Keeps the leader's indexes in step with what was committed. */

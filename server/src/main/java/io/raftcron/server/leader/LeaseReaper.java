@@ -10,10 +10,8 @@ import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,36 +33,22 @@ import java.util.concurrent.TimeUnit;
 final class LeaseReaper {
   private record Lease(long token, Instant deadline) {}
 
-  private final long term;
-  private final SchedulerStore store;
-  private final Proposer proposer;
-  private final InstantSource clock;
+  private final LeaderTerm leader;
   private final Duration leaseDuration;
   private final Instant graceUntil;
-  private final ScheduledExecutorService executor;
   private final Map<String, Lease> leases = new HashMap<>();
   private final Set<String> expiring = new HashSet<>();
   private ScheduledFuture<?> timer;
   private boolean closed;
 
-  LeaseReaper(
-      long term,
-      SchedulerStore store,
-      Proposer proposer,
-      InstantSource clock,
-      Duration leaseDuration,
-      ScheduledExecutorService executor) {
-    this.term = term;
-    this.store = store;
-    this.proposer = proposer;
-    this.clock = clock;
+  LeaseReaper(LeaderTerm leader, Duration leaseDuration) {
+    this.leader = leader;
     this.leaseDuration = leaseDuration;
-    this.graceUntil = clock.instant().plus(leaseDuration);
-    this.executor = executor;
+    this.graceUntil = leader.clock().instant().plus(leaseDuration);
   }
 
   void start() {
-    store.leasedRuns().forEach(this::track);
+    leader.store().leasedRuns().forEach(this::track);
     rearm();
   }
 
@@ -90,7 +73,7 @@ final class LeaseReaper {
    * is still the run's current lease (HELD, or CANCEL when a cancel was requested), else LOST.
    */
   List<LeaseState> heartbeat(List<LeaseRef> refs) {
-    Instant extended = clock.instant().plus(leaseDuration);
+    Instant extended = leader.clock().instant().plus(leaseDuration);
     List<LeaseState> states = new ArrayList<>();
     for (LeaseRef ref : refs) {
       LeaseState.Builder state = LeaseState.newBuilder().setRunId(ref.getRunId());
@@ -129,7 +112,7 @@ final class LeaseReaper {
 
   private Optional<Run> lookup(String runId) {
     RunIds.RunRef ref = RunIds.parse(runId);
-    return ref == null ? Optional.empty() : store.run(ref.job(), ref.slot());
+    return ref == null ? Optional.empty() : leader.store().run(ref.job(), ref.slot());
   }
 
   private void track(Run run) {
@@ -155,8 +138,8 @@ final class LeaseReaper {
         .min(Instant::compareTo)
         .ifPresent(
             first -> {
-              long delayMs = Math.max(0, Duration.between(clock.instant(), first).toMillis() + 1);
-              timer = executor.schedule(this::expireDue, delayMs, TimeUnit.MILLISECONDS);
+              long delayMs = Math.max(0, Duration.between(leader.clock().instant(), first).toMillis() + 1);
+              timer = leader.executor().schedule(this::expireDue, delayMs, TimeUnit.MILLISECONDS);
             });
   }
 
@@ -164,7 +147,7 @@ final class LeaseReaper {
     if (closed) {
       return;
     }
-    Instant now = clock.instant();
+    Instant now = leader.clock().instant();
     ExpireLeases.Builder expiries = ExpireLeases.newBuilder();
     leases.forEach(
         (runId, lease) -> {
@@ -179,13 +162,13 @@ final class LeaseReaper {
       return;
     }
     expiring.addAll(runIds);
-    proposer
-        .propose(term, Command.newBuilder().setExpireLeases(expiries))
+    leader
+        .propose(Command.newBuilder().setExpireLeases(expiries))
         .whenCompleteAsync(
             (result, failure) -> {
               runIds.forEach(expiring::remove);
               runIds.forEach(this::runChanged);
             },
-            executor);
+            leader.executor());
   }
 }

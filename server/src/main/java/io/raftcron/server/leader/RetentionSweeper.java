@@ -12,10 +12,8 @@ import io.raftcron.sm.applier.Retention;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,25 +36,12 @@ final class RetentionSweeper {
   /** Entries read per job and family per sweep, so that a job full of young runs costs little. */
   static final int MAX_SCAN_PER_JOB = 5000;
 
-  private final long term;
-  private final SchedulerStore store;
-  private final Proposer proposer;
-  private final InstantSource clock;
-  private final ScheduledExecutorService executor;
+  private final LeaderTerm leader;
   private ScheduledFuture<?> timer;
   private boolean closed;
 
-  RetentionSweeper(
-      long term,
-      SchedulerStore store,
-      Proposer proposer,
-      InstantSource clock,
-      ScheduledExecutorService executor) {
-    this.term = term;
-    this.store = store;
-    this.proposer = proposer;
-    this.clock = clock;
-    this.executor = executor;
+  RetentionSweeper(LeaderTerm leader) {
+    this.leader = leader;
   }
 
   void start() {
@@ -72,7 +57,7 @@ final class RetentionSweeper {
 
   private void schedule(Duration delay) {
     if (!closed) {
-      timer = executor.schedule(this::sweep, delay.toMillis(), TimeUnit.MILLISECONDS);
+      timer = leader.executor().schedule(this::sweep, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -82,7 +67,7 @@ final class RetentionSweeper {
     }
     PurgeRuns purge;
     try {
-      purge = candidates(store, clock.instant(), MAX_PER_COMMAND);
+      purge = candidates(leader.store(), leader.clock().instant(), MAX_PER_COMMAND);
     } catch (RuntimeException e) {
       log.warn("retention sweep failed, trying again later: {}", e.toString());
       schedule(INTERVAL);
@@ -93,8 +78,8 @@ final class RetentionSweeper {
       schedule(INTERVAL);
       return;
     }
-    proposer
-        .propose(term, Command.newBuilder().setPurgeRuns(purge))
+    leader
+        .propose(Command.newBuilder().setPurgeRuns(purge))
         .whenCompleteAsync(
             (result, failure) -> {
               if (failure != null) {
@@ -107,7 +92,7 @@ final class RetentionSweeper {
               // A full entry means there may be more: go on soon, else wait for the next round.
               schedule(size >= MAX_PER_COMMAND && purged > 0 ? BACKLOG_PAUSE : INTERVAL);
             },
-            executor);
+            leader.executor());
   }
 
   /**

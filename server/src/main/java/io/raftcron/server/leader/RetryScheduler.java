@@ -8,14 +8,11 @@ import io.raftcron.proto.RunState;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.applier.RetryRules;
-import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -32,29 +29,15 @@ final class RetryScheduler {
   static final int MAX_BATCH = 100;
   private static final long RETRY_AFTER_FAILURE_MS = 1_000;
 
-  private final long term;
-  private final SchedulerStore store;
-  private final Proposer proposer;
-  private final InstantSource clock;
+  private final LeaderTerm leader;
   private final RandomGenerator random;
-  private final ScheduledExecutorService executor;
   private final Set<String> requeueing = new HashSet<>();
   private ScheduledFuture<?> timer;
   private boolean closed;
 
-  RetryScheduler(
-      long term,
-      SchedulerStore store,
-      Proposer proposer,
-      InstantSource clock,
-      RandomGenerator random,
-      ScheduledExecutorService executor) {
-    this.term = term;
-    this.store = store;
-    this.proposer = proposer;
-    this.clock = clock;
+  RetryScheduler(LeaderTerm leader, RandomGenerator random) {
+    this.leader = leader;
     this.random = random;
-    this.executor = executor;
   }
 
   void start() {
@@ -82,7 +65,7 @@ final class RetryScheduler {
     if (ref == null) {
       return completion;
     }
-    Run run = store.run(ref.job(), ref.slot()).orElse(null);
+    Run run = leader.store().run(ref.job(), ref.slot()).orElse(null);
     if (run == null
         || run.getState() != RunState.LEASED
         || run.getFencingToken() != completion.getFencingToken()) {
@@ -94,7 +77,7 @@ final class RetryScheduler {
     }
     Duration backoff = RetryRules.backoff(run.getRetry(), run.getAttempt(), random.nextDouble());
     return completion.toBuilder()
-        .setRetryAt(Times.toTimestamp(clock.instant().plus(backoff)))
+        .setRetryAt(Times.toTimestamp(leader.clock().instant().plus(backoff)))
         .build();
   }
 
@@ -112,14 +95,14 @@ final class RetryScheduler {
     if (timer != null) {
       timer.cancel(false);
     }
-    store.retryingRuns(requeueing.size() + 1).stream()
+    leader.store().retryingRuns(requeueing.size() + 1).stream()
         .filter(run -> !requeueing.contains(run.getRunId()))
         .findFirst()
         .ifPresent(
             first -> {
               Instant due = Times.toInstant(first.getNextAttemptAt());
-              long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
-              timer = executor.schedule(this::requeueDue, delayMs, TimeUnit.MILLISECONDS);
+              long delayMs = Math.max(0, Duration.between(leader.clock().instant(), due).toMillis() + 1);
+              timer = leader.executor().schedule(this::requeueDue, delayMs, TimeUnit.MILLISECONDS);
             });
   }
 
@@ -127,9 +110,9 @@ final class RetryScheduler {
     if (closed) {
       return;
     }
-    Instant now = clock.instant();
+    Instant now = leader.clock().instant();
     List<String> due =
-        store.retryingRuns(MAX_BATCH + requeueing.size()).stream()
+        leader.store().retryingRuns(MAX_BATCH + requeueing.size()).stream()
             .takeWhile(run -> !Times.toInstant(run.getNextAttemptAt()).isAfter(now))
             .map(Run::getRunId)
             .filter(id -> !requeueing.contains(id))
@@ -140,8 +123,8 @@ final class RetryScheduler {
       return;
     }
     requeueing.addAll(due);
-    proposer
-        .propose(term, Command.newBuilder().setRequeueRetries(RequeueRetries.newBuilder().addAllRunIds(due)))
+    leader
+        .propose(Command.newBuilder().setRequeueRetries(RequeueRetries.newBuilder().addAllRunIds(due)))
         .whenCompleteAsync(
             (result, failure) -> {
               due.forEach(requeueing::remove);
@@ -152,9 +135,9 @@ final class RetryScheduler {
                 if (timer != null) {
                   timer.cancel(false);
                 }
-                timer = executor.schedule(this::rearm, RETRY_AFTER_FAILURE_MS, TimeUnit.MILLISECONDS);
+                timer = leader.executor().schedule(this::rearm, RETRY_AFTER_FAILURE_MS, TimeUnit.MILLISECONDS);
               }
             },
-            executor);
+            leader.executor());
   }
 }

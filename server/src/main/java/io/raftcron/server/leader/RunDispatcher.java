@@ -9,9 +9,7 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -50,29 +47,15 @@ final class RunDispatcher {
     }
   }
 
-  private final long term;
-  private final SchedulerStore store;
-  private final Proposer proposer;
-  private final InstantSource clock;
+  private final LeaderTerm leader;
   private final Duration leaseDuration;
-  private final ScheduledExecutorService executor;
   private final Deque<Poll> waiting = new ArrayDeque<>();
   private final Set<String> granting = new HashSet<>();
   private boolean closed;
 
-  RunDispatcher(
-      long term,
-      SchedulerStore store,
-      Proposer proposer,
-      InstantSource clock,
-      Duration leaseDuration,
-      ScheduledExecutorService executor) {
-    this.term = term;
-    this.store = store;
-    this.proposer = proposer;
-    this.clock = clock;
+  RunDispatcher(LeaderTerm leader, Duration leaseDuration) {
+    this.leader = leader;
     this.leaseDuration = leaseDuration;
-    this.executor = executor;
   }
 
   void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
@@ -82,7 +65,7 @@ final class RunDispatcher {
     }
     Poll poll = new Poll(worker, Math.max(1, Math.min(maxRuns, MAX_RUNS_PER_POLL)), reply);
     poll.timeout =
-        executor.schedule(
+        leader.executor().schedule(
             () -> {
               waiting.remove(poll);
               poll.reply.complete(List.of());
@@ -125,7 +108,7 @@ final class RunDispatcher {
       }
       if (!busyKnown[0]) {
         busyKnown[0] = true;
-        store.leasedRuns().forEach(r -> busyJobs.add(r.getJob()));
+        leader.store().leasedRuns().forEach(r -> busyJobs.add(r.getJob()));
         for (String id : granting) {
           RunIds.RunRef ref = RunIds.parse(id);
           if (ref != null) {
@@ -138,7 +121,7 @@ final class RunDispatcher {
   }
 
   private boolean runsOneAtATime(String job) {
-    return store
+    return leader.store()
         .job(job)
         .map(j -> j.getSpec().getOverlap())
         .map(p -> p == OverlapPolicy.FORBID || p == OverlapPolicy.BUFFER_ONE)
@@ -150,14 +133,14 @@ final class RunDispatcher {
       return;
     }
     int wanted = waiting.stream().mapToInt(p -> p.maxRuns).sum();
-    Iterator<Run> candidates = store.queuedRuns(wanted, eligibility()).iterator();
+    Iterator<Run> candidates = leader.store().queuedRuns(wanted, eligibility()).iterator();
     if (!candidates.hasNext()) {
       return;
     }
     Map<String, Poll> pollOfRun = new HashMap<>();
     GrantLeases.Builder grants = GrantLeases.newBuilder();
     com.google.protobuf.Timestamp deadline =
-        Times.toTimestamp(clock.instant().plus(leaseDuration));
+        Times.toTimestamp(leader.clock().instant().plus(leaseDuration));
     List<Poll> served = new ArrayList<>();
     while (!waiting.isEmpty() && candidates.hasNext()) {
       Poll poll = waiting.poll();
@@ -174,8 +157,8 @@ final class RunDispatcher {
                 .setDeadline(deadline));
       }
     }
-    proposer
-        .propose(term, Command.newBuilder().setGrantLeases(grants))
+    leader
+        .propose(Command.newBuilder().setGrantLeases(grants))
         .whenCompleteAsync(
             (result, failure) -> {
               granting.removeAll(pollOfRun.keySet());
@@ -201,6 +184,6 @@ final class RunDispatcher {
                 }
               }
             },
-            executor);
+            leader.executor());
   }
 }

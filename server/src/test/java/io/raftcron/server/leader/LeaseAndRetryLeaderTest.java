@@ -99,7 +99,7 @@ class LeaseAndRetryLeaderTest {
   }
 
   private LeaseReaper reaper() {
-    LeaseReaper reaper = new LeaseReaper(1, store, new Proposer(clock, "n1"), clock, LEASE, executor);
+    LeaseReaper reaper = new LeaseReaper(new LeaderTerm(1, store, new Proposer(clock, "n1"), clock, executor), LEASE);
     reaper.start();
     return reaper;
   }
@@ -175,7 +175,7 @@ class LeaseAndRetryLeaderTest {
         return 0.5; // no jitter
       }
     };
-    RetryScheduler retries = new RetryScheduler(1, store, new Proposer(clock, "n1"), clock, middle, executor);
+    RetryScheduler retries = new RetryScheduler(new LeaderTerm(1, store, new Proposer(clock, "n1"), clock, executor), middle);
     Completion failed = Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1")
         .setOutcome(RunState.FAILED).build();
 
@@ -198,7 +198,7 @@ class LeaseAndRetryLeaderTest {
   @Test
   void noRetryTimeIsStampedWhenTheRunHasNoAttemptLeft() {
     String runId = leasedRun(1);
-    RetryScheduler retries = new RetryScheduler(1, store, new Proposer(clock, "n1"), clock, RandomGenerator.of("L64X128MixRandom"), executor);
+    RetryScheduler retries = new RetryScheduler(new LeaderTerm(1, store, new Proposer(clock, "n1"), clock, executor), RandomGenerator.of("L64X128MixRandom"));
 
     Completion stamped = retries.stamp(Completion.newBuilder().setRunId(runId).setFencingToken(token(runId))
         .setSucceeded(false).build());
