@@ -263,9 +263,30 @@ final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** cgroup freezer: every process of the container stops without knowing. */
-  void freeze(Box box) {
-    docker.pauseContainerCmd(box.container.getContainerId()).exec();
+  /**
+   * cgroup freezer: every process of the container stops without knowing. Under heavy load the
+   * freezer can fail ("unable to freeze"); it is tried a few times, and false means the fault
+   * could not be injected (the container is left running).
+   */
+  boolean freeze(Box box) {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 4; attempt++) {
+      try {
+        docker.pauseContainerCmd(box.container.getContainerId()).exec();
+        return true;
+      } catch (RuntimeException e) {
+        last = e;
+        log.warn("pausing {} failed ({}); retrying", box, e.getMessage());
+        try {
+          thaw(box);
+        } catch (RuntimeException ignored) {
+          // not paused
+        }
+        pause(500);
+      }
+    }
+    log.warn("could not pause {}: {}", box, last == null ? "" : last.getMessage());
+    return false;
   }
 
   void thaw(Box box) {

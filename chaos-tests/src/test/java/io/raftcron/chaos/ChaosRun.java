@@ -405,7 +405,9 @@ final class ChaosRun implements AutoCloseable {
         continue;
       }
       maxTerm = Math.max(maxTerm, status.get().getTerm());
-      if (status.get().getRole().equals("LEADER") && status.get().getTerm() > bestTerm) {
+      boolean leads = status.get().getRole().equals("LEADER")
+          && status.get().getLeaderRaftAddr().equals(node.ip + ":" + ChaosCluster.RAFT_PORT);
+      if (leads && status.get().getTerm() > bestTerm) {
         best = node;
         bestTerm = status.get().getTerm();
       }

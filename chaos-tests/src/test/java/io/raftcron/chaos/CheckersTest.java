@@ -262,6 +262,19 @@ class CheckersTest {
     }
 
     @Test
+    void aTornStatusSampleIsNoLeadershipClaim() {
+      // Seen on an old leader waking up from a pause: role still LEADER, term and leader already new.
+      io.raftcron.proto.NodeStatus torn = io.raftcron.proto.NodeStatus.newBuilder().setNodeId("n2").setRole("LEADER")
+          .setTerm(4).setLeaderRaftAddr("10.0.0.11:7001").build();
+      io.raftcron.proto.NodeStatus leading = io.raftcron.proto.NodeStatus.newBuilder().setNodeId("n2").setRole("LEADER")
+          .setTerm(4).setLeaderRaftAddr("10.0.0.12:7001").build();
+      assertThat(Observer.confirmedLeader(leading, torn, "10.0.0.12:7001")).isFalse();
+      assertThat(Observer.confirmedLeader(null, leading, "10.0.0.12:7001")).isFalse();
+      assertThat(Observer.confirmedLeader(leading, leading, "10.0.0.12:7001")).isTrue();
+      assertThat(Observer.confirmedLeader(leading.toBuilder().setTerm(3).build(), leading, "10.0.0.12:7001")).isFalse();
+    }
+
+    @Test
     void replicasThatDisagreeAreReported() {
       List<Run> runs = cleanRuns("tick", 6);
       List<Run> other = new ArrayList<>(runs);

@@ -86,7 +86,10 @@ enum NemesisKind {
       case PAUSE_LEADER -> {
         ChaosCluster.Box leader = run.awaitLeader();
         history.nemesis(kind, "start", "pause " + leader.id);
-        cluster.freeze(leader);
+        if (!cluster.freeze(leader)) {
+          history.nemesis(kind, "heal", "docker pause of " + leader.id + " failed: no fault injected");
+          return new Outcome("pause of leader " + leader.id + " failed (docker could not freeze it)", Instant.now());
+        }
         Duration held = hold(random, 4, 8);
         cluster.thaw(leader);
         history.nemesis(kind, "heal", "unpaused " + leader.id);
@@ -137,7 +140,10 @@ enum NemesisKind {
         String what = inFlight != null ? "while it runs " + inFlight.runId() + " under token " + inFlight.token()
             : "(no run in flight was seen)";
         history.nemesis(kind, "start", "pause " + worker.id + " " + what);
-        cluster.freeze(worker);
+        if (!cluster.freeze(worker)) {
+          history.nemesis(kind, "heal", "docker pause of " + worker.id + " failed: no fault injected");
+          return new Outcome("pause of worker " + worker.id + " failed (docker could not freeze it)", Instant.now());
+        }
         Duration held = Duration.ofSeconds(2L * cluster.settings().leaseSeconds() + 3);
         Thread.sleep(held.toMillis());
         cluster.thaw(worker);

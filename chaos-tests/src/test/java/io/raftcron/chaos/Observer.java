@@ -25,6 +25,7 @@ final class Observer implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final BufferedWriter out;
   private final List<Checks.LeaderSample> leaders = new ArrayList<>();
+  private final java.util.Map<String, NodeStatus> previous = new java.util.HashMap<>();
 
   Observer(ChaosCluster cluster, Path file) throws IOException {
     this.cluster = cluster;
@@ -53,8 +54,14 @@ final class Observer implements AutoCloseable {
       line.put("role", "NO ANSWER");
     }
     synchronized (this) {
-      if (status.isPresent() && status.get().getRole().equals("LEADER")) {
-        leaders.add(new Checks.LeaderSample(node.id, status.get().getTerm()));
+      NodeStatus before = previous.get(node.id);
+      if (status.isPresent()) {
+        if (confirmedLeader(before, status.get(), node.ip + ":" + ChaosCluster.RAFT_PORT)) {
+          leaders.add(new Checks.LeaderSample(node.id, status.get().getTerm()));
+        }
+        previous.put(node.id, status.get());
+      } else {
+        previous.remove(node.id);
       }
       try {
         out.write(line.toString());
@@ -64,6 +71,21 @@ final class Observer implements AutoCloseable {
         // the record is best effort; the samples in memory are what I6 reads
       }
     }
+  }
+
+  /**
+   * A node's claim to lead a term, for I6. A status is read field by field while the node may be
+   * changing role (a paused leader waking up reports LEADER next to the new term and the new
+   * leader's address), so a claim counts only when it is consistent (role LEADER, and the node
+   * names itself as the leader) in two consecutive samples of the same term.
+   */
+  static boolean confirmedLeader(NodeStatus before, NodeStatus now, String selfRaftAddr) {
+    return consistentLeader(now, selfRaftAddr) && before != null && consistentLeader(before, selfRaftAddr)
+        && before.getTerm() == now.getTerm();
+  }
+
+  private static boolean consistentLeader(NodeStatus s, String selfRaftAddr) {
+    return s.getRole().equals("LEADER") && s.getLeaderRaftAddr().equals(selfRaftAddr);
   }
 
   synchronized List<Checks.LeaderSample> leaders() {
