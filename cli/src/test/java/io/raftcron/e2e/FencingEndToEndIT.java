@@ -32,6 +32,8 @@ class FencingEndToEndIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
+  /** The job under test: a fresh name whenever it has to be made again. */
+  private String job;
 
   @Test
   void aWorkerPausedPastItsLeaseIsFencedOffWhenItResumes() throws Exception {
@@ -54,8 +56,8 @@ class FencingEndToEndIT {
     Process first = cluster.startWorker("w1", 1);
 
     // One slot, a few seconds from now (a daily schedule); the command records its token.
-    createJobFiringOnceSoon(cluster, "echo \"start $RAFTCRON_FENCING_TOKEN\" >> " + witness + "; sleep 6;"
-        + " echo \"end $RAFTCRON_FENCING_TOKEN\" >> " + witness);
+    createJobFiringOnceSoon(cluster, "echo \"start $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness
+        + "; sleep 6; echo \"end $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness);
 
     await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofMillis(200)).until(() -> starts(witness).size() == 1);
     long firstToken = starts(witness).get(0);
@@ -101,39 +103,41 @@ class FencingEndToEndIT {
   }
 
   /**
-   * Creates job "fence" with a daily schedule whose slot is a few seconds ahead. On a slow machine
-   * the create may land after that slot (which then is tomorrow's): then it is made again.
+   * Creates a job with a daily schedule whose slot is some seconds ahead. On a slow machine the
+   * create may land after that slot (which then is tomorrow's): then another job is made, under a
+   * new name so that the first one's run cannot be mistaken for this one's.
    */
-  private static void createJobFiringOnceSoon(NodeProcesses cluster, String command) throws Exception {
+  private void createJobFiringOnceSoon(NodeProcesses cluster, String command) throws Exception {
     for (int attempt = 1; ; attempt++) {
-      ZonedDateTime at = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(8).truncatedTo(ChronoUnit.SECONDS);
-      cluster.cli("job", "create", "fence",
+      job = "fence-" + attempt;
+      ZonedDateTime at = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(15).truncatedTo(ChronoUnit.SECONDS);
+      cluster.cli("job", "create", job,
           "--cron", at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * *", "--command", command);
-      Job.Builder job = Job.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("job", "get", "fence", "--output", "json"), job);
-      if (job.getNextSlot().getSeconds() == at.toEpochSecond() || attempt == 3) {
-        assertThat(job.getNextSlot().getSeconds()).as("the job's next slot").isEqualTo(at.toEpochSecond());
+      Job.Builder created = Job.newBuilder();
+      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("job", "get", job, "--output", "json"), created);
+      if (created.getNextSlot().getSeconds() == at.toEpochSecond() || attempt == 3) {
+        assertThat(created.getNextSlot().getSeconds()).as("the job's next slot").isEqualTo(at.toEpochSecond());
         return;
       }
-      cluster.cli("job", "delete", "fence");
+      cluster.cli("job", "delete", job);
     }
   }
 
   /** The fencing tokens of the executions that started, in order. */
-  private static List<Long> starts(Path witness) throws Exception {
+  private List<Long> starts(Path witness) throws Exception {
     if (!Files.exists(witness)) {
       return List.of();
     }
     return Files.readAllLines(witness).stream()
-        .filter(l -> l.startsWith("start "))
-        .map(l -> Long.parseLong(l.substring("start ".length()).strip()))
+        .filter(l -> l.startsWith("start " + job + " "))
+        .map(l -> Long.parseLong(l.substring(("start " + job + " ").length()).strip()))
         .toList();
   }
 
-  private static Run onlyRun(NodeProcesses cluster) throws Exception {
+  private Run onlyRun(NodeProcesses cluster) throws Exception {
     ListRunsResponse.Builder runs = ListRunsResponse.newBuilder();
     JsonFormat.parser().ignoringUnknownFields()
-        .merge(cluster.cli("run", "list", "--job", "fence", "--output", "json"), runs);
+        .merge(cluster.cli("run", "list", "--job", job, "--output", "json"), runs);
     assertThat(runs.getRunsList()).hasSize(1);
     return runs.getRuns(0);
   }
