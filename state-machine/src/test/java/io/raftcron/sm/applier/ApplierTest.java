@@ -1,5 +1,6 @@
 package io.raftcron.sm.applier;
 
+import io.raftcron.sm.AppliedStoreTest;
 import static io.raftcron.sm.TestCommands.LEADER;
 import static io.raftcron.sm.TestCommands.TERM;
 import static io.raftcron.sm.TestCommands.complete;
@@ -30,39 +31,16 @@ import io.raftcron.proto.SkippedSlots;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The applier through a real store: every rule a committed command is checked against. */
-class ApplierTest {
+class ApplierTest extends AppliedStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String JOB = "tick";
   private static final String TENS = "tens";
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-
-  @BeforeEach
-  void openStore() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-  }
-
-  @AfterEach
-  void closeStore() {
-    store.close();
-  }
-
-  private CommandResult apply(Command command) {
-    return applier.apply(++index, command);
-  }
 
   private static ItemResult onlyItem(CommandResult result) {
     assertThat(result.getCode()).isEqualTo(ResultCode.OK);

@@ -1,5 +1,6 @@
 package io.raftcron.sm.applier;
 
+import io.raftcron.sm.AppliedStoreTest;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.expire;
 import static io.raftcron.sm.TestCommands.fire;
@@ -25,43 +26,20 @@ import io.raftcron.proto.RunState;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run's life after its fire, through the applier and a real store: completions with outcomes,
  * retries (RETRY_WAIT, the leader's next attempt time, re-queue as the next attempt), final
  * failures with every attempt kept, timeouts, cancels, and refused (stale) completions recorded.
  */
-class RunLifecycleTest {
+class RunLifecycleTest extends AppliedStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final Instant SLOT = T0.plusSeconds(1);
   private static final String JOB = "tick";
   private static final String RUN_ID = RunIds.of(JOB, SLOT);
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-
-  @BeforeEach
-  void openStore() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-  }
-
-  @AfterEach
-  void closeStore() {
-    store.close();
-  }
-
-  private CommandResult apply(Command command) {
-    return applier.apply(++index, command);
-  }
 
   private ItemResult applyOne(Command command) {
     CommandResult result = apply(command);

@@ -1,5 +1,6 @@
 package io.raftcron.sm.applier;
 
+import io.raftcron.sm.AppliedStoreTest;
 import static io.raftcron.sm.TestCommands.complete;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.decide;
@@ -36,38 +37,15 @@ import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.planner.FirePlanner;
 import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The applier's side of the schedule policies: pause, resume, trigger, backfill, overlap, bounds, purge. */
-class SchedulePolicyApplierTest {
+class SchedulePolicyApplierTest extends AppliedStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String TENS = "tens";
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-
-  @BeforeEach
-  void openStore() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-  }
-
-  @AfterEach
-  void closeStore() {
-    store.close();
-  }
-
-  private CommandResult apply(Command command) {
-    return applier.apply(++index, command);
-  }
 
   private Job job(String name) {
     return store.job(name).orElseThrow();

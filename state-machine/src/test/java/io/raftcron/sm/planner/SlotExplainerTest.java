@@ -1,5 +1,6 @@
 package io.raftcron.sm.planner;
 
+import io.raftcron.sm.AppliedStoreTest;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.decide;
 import static io.raftcron.sm.TestCommands.fire;
@@ -21,39 +22,15 @@ import io.raftcron.proto.SlotExplanation;
 import io.raftcron.proto.SlotVerdict;
 import io.raftcron.sm.TestCommands;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.applier.Applier;
 import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** "Why didn't it run?" for every kind of slot, and the preview of the next slots with DST notes. */
-class SlotExplainerTest {
+class SlotExplainerTest extends AppliedStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   private static final String TENS = "tens";
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-
-  @BeforeEach
-  void openStore() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-  }
-
-  @AfterEach
-  void closeStore() {
-    store.close();
-  }
-
-  private void apply(Command command) {
-    applier.apply(++index, command);
-  }
 
   private SlotExplanation explain(int seconds, Instant now) {
     return SlotExplainer.explain(store, TENS, T0.plusSeconds(seconds), now).orElseThrow();
