@@ -57,8 +57,11 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
     try {
-      config = new ServerConfig(nodeId, dataDir, raftAddr, grpcAddr, peerList(),
-          electionTimeoutMs, Duration.ofSeconds(leaseSeconds));
+      config =
+          ServerConfig.builder(nodeId, dataDir, raftAddr, grpcAddr, peerList())
+              .electionTimeoutMs(electionTimeoutMs)
+              .leaseDuration(Duration.ofSeconds(leaseSeconds))
+              .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

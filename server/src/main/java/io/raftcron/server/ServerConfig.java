@@ -3,32 +3,32 @@ package io.raftcron.server;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * How one scheduler node is started.
- *
- * @param nodeId a stable, unique name for the node (shown as "fired by")
- * @param dataDir where the Raft log, its snapshots and the state store live
- * @param raftAddr ip:port of the Raft (Bolt) server; it must be a concrete, routable address
- * @param grpcAddr host:port of the gRPC server for clients and workers
- * @param peers the Raft addresses of the initial cluster, this node included
- * @param electionTimeoutMs a follower that hears no leader for this long starts an election
- * @param leaseDuration how long a worker holds a run before it is leased again
+ * How one scheduler node is started. Required: node id, data dir, Raft and gRPC addresses and
+ * the initial peers; everything else has a default (see {@link Builder}).
  */
-public record ServerConfig(
-    String nodeId,
-    Path dataDir,
-    String raftAddr,
-    String grpcAddr,
-    List<String> peers,
-    int electionTimeoutMs,
-    Duration leaseDuration) {
-
+public final class ServerConfig {
   public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
-  public ServerConfig {
-    peers = List.copyOf(peers);
+  private final String nodeId;
+  private final Path dataDir;
+  private final String raftAddr;
+  private final String grpcAddr;
+  private final List<String> peers;
+  private final int electionTimeoutMs;
+  private final Duration leaseDuration;
+
+  private ServerConfig(Builder b) {
+    this.nodeId = b.nodeId;
+    this.dataDir = Objects.requireNonNull(b.dataDir, "--data-dir is required");
+    this.raftAddr = Objects.requireNonNull(b.raftAddr, "--raft-addr is required");
+    this.grpcAddr = Objects.requireNonNull(b.grpcAddr, "--grpc-addr is required");
+    this.peers = List.copyOf(b.peers);
+    this.electionTimeoutMs = b.electionTimeoutMs;
+    this.leaseDuration = b.leaseDuration;
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -41,6 +41,79 @@ public record ServerConfig(
     }
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("the lease duration must be positive");
+    }
+  }
+
+  /** A builder with the required settings; the rest keep their defaults unless set. */
+  public static Builder builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
+    return new Builder(nodeId, dataDir, raftAddr, grpcAddr, peers);
+  }
+
+  /** A stable, unique name for the node (shown as "fired by"). */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Where the Raft log, its snapshots and the state store live. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** ip:port of the Raft (Bolt) server; it must be a concrete, routable address. */
+  public String raftAddr() {
+    return raftAddr;
+  }
+
+  /** host:port of the gRPC server for clients and workers. */
+  public String grpcAddr() {
+    return grpcAddr;
+  }
+
+  /** The Raft addresses of the initial cluster, this node included. */
+  public List<String> peers() {
+    return peers;
+  }
+
+  /** A follower that hears no leader for this long starts an election. */
+  public int electionTimeoutMs() {
+    return electionTimeoutMs;
+  }
+
+  /** How long a worker holds a run before it is leased again. */
+  public Duration leaseDuration() {
+    return leaseDuration;
+  }
+
+  /** Collects settings; {@link #build()} checks them. */
+  public static final class Builder {
+    private final String nodeId;
+    private final Path dataDir;
+    private final String raftAddr;
+    private final String grpcAddr;
+    private final List<String> peers;
+    private int electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
+    private Duration leaseDuration = DEFAULT_LEASE;
+
+    private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
+      this.nodeId = nodeId;
+      this.dataDir = dataDir;
+      this.raftAddr = raftAddr;
+      this.grpcAddr = grpcAddr;
+      this.peers = List.copyOf(peers);
+    }
+
+    public Builder electionTimeoutMs(int electionTimeoutMs) {
+      this.electionTimeoutMs = electionTimeoutMs;
+      return this;
+    }
+
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = Objects.requireNonNull(leaseDuration);
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(this);
     }
   }
 }

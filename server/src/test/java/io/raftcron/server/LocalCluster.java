@@ -25,8 +25,10 @@ final class LocalCluster implements AutoCloseable {
     }
     for (int i = 0; i < size; i++) {
       configs.add(
-          new ServerConfig(
-              "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs, 1000, lease));
+          ServerConfig.builder(
+                  "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
+              .leaseDuration(lease)
+              .build());
     }
     for (ServerConfig config : configs) {
       servers.add(start(config));
