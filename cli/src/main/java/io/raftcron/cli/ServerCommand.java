@@ -53,6 +53,13 @@ final class ServerCommand implements Callable<Integer> {
       description = "How long a worker holds a run before it can be leased again (default: ${DEFAULT-VALUE}).")
   long leaseSeconds;
 
+  @Option(
+      names = "--snapshot-interval-seconds",
+      paramLabel = "S",
+      defaultValue = "300",
+      description = "How often the node snapshots its state and compacts its Raft log (default: ${DEFAULT-VALUE}).")
+  int snapshotIntervalSecs;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -61,6 +68,7 @@ final class ServerCommand implements Callable<Integer> {
           ServerConfig.builder(nodeId, dataDir, raftAddr, grpcAddr, peerList())
               .electionTimeoutMs(electionTimeoutMs)
               .leaseDuration(Duration.ofSeconds(leaseSeconds))
+              .snapshotIntervalSecs(snapshotIntervalSecs)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

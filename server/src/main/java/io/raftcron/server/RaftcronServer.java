@@ -74,7 +74,8 @@ public final class RaftcronServer implements AutoCloseable {
     this.raft =
         RaftNode.start(
             RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
-                .withElectionTimeoutMs(config.electionTimeoutMs()),
+                .withElectionTimeoutMs(config.electionTimeoutMs())
+                .withSnapshotIntervalSecs(config.snapshotIntervalSecs()),
             new StateMachineBridge(stateMachine),
             leadership);
     proposer.attach(raft);

@@ -12,6 +12,7 @@ import java.util.Objects;
 public final class ServerConfig {
   public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+  public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 300;
 
   private final String nodeId;
   private final Path dataDir;
@@ -20,6 +21,7 @@ public final class ServerConfig {
   private final List<String> peers;
   private final int electionTimeoutMs;
   private final Duration leaseDuration;
+  private final int snapshotIntervalSecs;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -29,6 +31,7 @@ public final class ServerConfig {
     this.peers = List.copyOf(b.peers);
     this.electionTimeoutMs = b.electionTimeoutMs;
     this.leaseDuration = b.leaseDuration;
+    this.snapshotIntervalSecs = b.snapshotIntervalSecs;
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -41,6 +44,9 @@ public final class ServerConfig {
     }
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("the lease duration must be positive");
+    }
+    if (snapshotIntervalSecs < 1) {
+      throw new IllegalArgumentException("the snapshot interval must be at least 1 second");
     }
   }
 
@@ -84,6 +90,11 @@ public final class ServerConfig {
     return leaseDuration;
   }
 
+  /** How often the node snapshots its state and lets the Raft log before the snapshot go. */
+  public int snapshotIntervalSecs() {
+    return snapshotIntervalSecs;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -93,6 +104,7 @@ public final class ServerConfig {
     private final List<String> peers;
     private int electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
     private Duration leaseDuration = DEFAULT_LEASE;
+    private int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -109,6 +121,11 @@ public final class ServerConfig {
 
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = Objects.requireNonNull(leaseDuration);
+      return this;
+    }
+
+    public Builder snapshotIntervalSecs(int snapshotIntervalSecs) {
+      this.snapshotIntervalSecs = snapshotIntervalSecs;
       return this;
     }
 
