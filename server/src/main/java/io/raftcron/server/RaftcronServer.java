@@ -14,11 +14,13 @@ import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
+import io.raftcron.sm.Safeguards;
 import io.raftcron.sm.SchedulerStateMachine;
 import io.raftcron.sm.store.SchedulerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +72,8 @@ public final class RaftcronServer implements AutoCloseable {
     Leadership leadership =
         new Leadership(store, proposer, clock, config.leaseDuration(), leaderExecutor, onFatal);
     SchedulerStateMachine stateMachine =
-        new SchedulerStateMachine(store, (index, command, result) -> leadership.onApplied(command, result));
+        new SchedulerStateMachine(
+            store, safeguards(), (index, command, result) -> leadership.onApplied(command, result));
     this.raft =
         RaftNode.start(
             RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
@@ -140,6 +143,19 @@ public final class RaftcronServer implements AutoCloseable {
     }
     store.close();
     log.info("node {} stopped", config.nodeId());
+  }
+
+  /** Always {@link Safeguards#ENFORCED}, unless the chaos suite's test jar is on the class path. */
+  private static Safeguards safeguards() {
+    Safeguards safeguards =
+        ServiceLoader.load(Safeguards.TestOverride.class)
+            .findFirst()
+            .map(Safeguards.TestOverride::safeguards)
+            .orElse(Safeguards.ENFORCED);
+    if (!safeguards.equals(Safeguards.ENFORCED)) {
+      log.warn("TEST BUILD: safety checks weakened by a test override on the class path: {}", safeguards);
+    }
+    return safeguards;
   }
 
   static InetSocketAddress socketAddress(String hostPort) {

@@ -28,8 +28,12 @@ public final class SchedulerStateMachine {
   private final ApplyListener listener;
 
   public SchedulerStateMachine(SchedulerStore store, ApplyListener listener) {
+    this(store, Safeguards.ENFORCED, listener);
+  }
+
+  public SchedulerStateMachine(SchedulerStore store, Safeguards safeguards, ApplyListener listener) {
     this.store = store;
-    this.applier = new Applier(store);
+    this.applier = new Applier(store, safeguards);
     this.listener = listener;
   }
 

@@ -3,6 +3,7 @@ package io.raftcron.sm.applier;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.ResultCode;
+import io.raftcron.sm.Safeguards;
 import io.raftcron.sm.store.SchedulerStore;
 import io.raftcron.sm.store.StoreBatch;
 
@@ -14,14 +15,20 @@ import io.raftcron.sm.store.StoreBatch;
  */
 public final class Applier {
   private final SchedulerStore store;
+  private final Safeguards safeguards;
 
   public Applier(SchedulerStore store) {
+    this(store, Safeguards.ENFORCED);
+  }
+
+  public Applier(SchedulerStore store, Safeguards safeguards) {
     this.store = store;
+    this.safeguards = safeguards;
   }
 
   public CommandResult apply(long index, Command command) {
     StoreBatch batch = store.batch();
-    ApplyContext ctx = ApplyContext.of(index, command, batch);
+    ApplyContext ctx = ApplyContext.of(index, command, batch, safeguards);
     CommandResult result =
         switch (command.getOpCase()) {
           case PUT_JOB -> JobCommands.put(ctx, command.getPutJob());

@@ -63,7 +63,7 @@ final class FireCommands {
     }
     Instant slot = Times.toInstant(decision.getSlot());
     Instant cursor = Times.toInstant(job.getCursor());
-    if (!slot.isAfter(cursor)) {
+    if (!slot.isAfter(cursor) && ctx.safeguards().refuseDecidedSlots()) {
       return Results.itemRefused(
           ResultCode.DUPLICATE_SLOT,
           "slot " + slot + " of job '" + job.getSpec().getName() + "' was already decided");
@@ -87,7 +87,7 @@ final class FireCommands {
 
   private static ItemResult fireSlot(ApplyContext ctx, Job job, Instant slot) {
     String name = job.getSpec().getName();
-    if (ctx.batch().run(name, slot).isPresent()) {
+    if (ctx.batch().run(name, slot).isPresent() && ctx.safeguards().refuseDecidedSlots()) {
       // Only possible if a job was deleted and re-created behind its old runs. That run is the
       // slot's one decision: move the cursor past it so that the slot is not proposed again.
       ctx.batch().putJob(job.toBuilder().setCursor(Times.toTimestamp(slot)).build());

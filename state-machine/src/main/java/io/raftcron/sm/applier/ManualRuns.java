@@ -116,7 +116,7 @@ final class ManualRuns {
       return Results.itemRefused(ResultCode.INVALID, "slot " + slot + " is " + outside);
     }
     Optional<Run> existing = ctx.batch().run(name, slot);
-    if (existing.isPresent()) {
+    if (existing.isPresent() && ctx.safeguards().refuseDecidedSlots()) {
       return Results.itemRefused(
           ResultCode.DUPLICATE_SLOT,
           "slot " + slot + " already has run " + existing.get().getRunId() + " ("

@@ -105,7 +105,9 @@ final class RunCommands {
           "a completion's outcome is SUCCEEDED, FAILED, TIMED_OUT or CANCELLED, not "
               + completion.getOutcome());
     }
-    if (run.getState() != RunState.LEASED || run.getFencingToken() != completion.getFencingToken()) {
+    boolean current =
+        run.getState() == RunState.LEASED && run.getFencingToken() == completion.getFencingToken();
+    if (!current && ctx.safeguards().fenceCompletions()) {
       if (alreadyRecorded(run, completion.getFencingToken(), outcome)) {
         // The same report again (a retried call whose first try committed): nothing to change.
         return Results.item(run);
