@@ -1,6 +1,9 @@
 package io.raftcron.chaos;
 
+import com.google.protobuf.Timestamp;
 import io.grpc.StatusRuntimeException;
+import io.raftcron.proto.BackfillJobRequest;
+import io.raftcron.proto.BackfillJobResponse;
 import io.raftcron.proto.ClusterServiceGrpc;
 import io.raftcron.proto.CreateJobRequest;
 import io.raftcron.proto.DeleteJobRequest;
@@ -16,6 +19,7 @@ import io.raftcron.proto.Run;
 import io.raftcron.proto.RunServiceGrpc;
 import io.raftcron.proto.UpdateJobRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,13 @@ final class Api {
 
   static void delete(ChaosCluster.Box node, String name, Duration deadline) {
     jobs(node, deadline).deleteJob(DeleteJobRequest.newBuilder().setName(name).build());
+  }
+
+  static BackfillJobResponse backfill(ChaosCluster.Box node, String name, Instant from, Instant to,
+      Duration deadline) {
+    return jobs(node, deadline).backfillJob(BackfillJobRequest.newBuilder().setName(name)
+        .setFrom(Timestamp.newBuilder().setSeconds(from.getEpochSecond()))
+        .setTo(Timestamp.newBuilder().setSeconds(to.getEpochSecond())).build());
   }
 
   static Job get(ChaosCluster.Box node, String name, boolean stale, Duration deadline) {

@@ -43,15 +43,24 @@ final class ChaosCluster implements AutoCloseable {
   /**
    * @param fakeTime run the nodes under libfaketime, with a per-node offset file the clock-jump
    *     nemesis rewrites (wall clock only; the monotonic clock is left alone)
+   * @param sabotage empty, or the safeguards to weaken on every node (see {@link Sabotage})
    */
   record Settings(int nodes, int workers, int electionTimeoutMs, int leaseSeconds, int workerConcurrency,
-      boolean fakeTime) {
+      boolean fakeTime, String sabotage) {
     static Settings defaults() {
-      return new Settings(3, 2, 1000, 5, 4, false);
+      return new Settings(3, 2, 1000, 5, 4, false, "");
     }
 
     Settings withFakeTime() {
-      return new Settings(nodes, workers, electionTimeoutMs, leaseSeconds, workerConcurrency, true);
+      return new Settings(nodes, workers, electionTimeoutMs, leaseSeconds, workerConcurrency, true, sabotage);
+    }
+
+    Settings withNodes(int count) {
+      return new Settings(count, workers, electionTimeoutMs, leaseSeconds, workerConcurrency, fakeTime, sabotage);
+    }
+
+    Settings withSabotage(String weakened) {
+      return new Settings(nodes, workers, electionTimeoutMs, leaseSeconds, workerConcurrency, fakeTime, weakened);
     }
   }
 
@@ -175,12 +184,18 @@ final class ChaosCluster implements AutoCloseable {
       String ip = ips.get(id);
       Path data = dir.resolve("nodes").resolve(id);
       Files.createDirectories(data);
-      String command = "exec " + JVM + " -jar /app/raftcron.jar server --node-id " + id
+      String launch = settings.sabotage().isEmpty() ? "-jar /app/raftcron.jar"
+          : "-cp /app/raftcron.jar:/app/sabotage.jar io.raftcron.cli.Main";
+      String command = "exec " + JVM + " " + launch + " server --node-id " + id
           + " --data-dir /data/db --raft-addr " + ip + ":" + RAFT_PORT + " --grpc-addr " + ip + ":" + GRPC_PORT
           + " --peers " + peers + " --election-timeout-ms " + settings.electionTimeoutMs()
           + " --lease-seconds " + settings.leaseSeconds() + " >> /data/node.log 2>&1";
       GenericContainer<?> container = container(id, ip, command)
           .withFileSystemBind(data.toString(), "/data", BindMode.READ_WRITE);
+      if (!settings.sabotage().isEmpty()) {
+        container.withFileSystemBind(Sabotage.jar(dir).toString(), "/app/sabotage.jar", BindMode.READ_ONLY)
+            .withEnv(Sabotage.VARIABLE, settings.sabotage());
+      }
       if (settings.fakeTime()) {
         if (!Files.exists(Path.of(LIBFAKETIME))) {
           throw new IllegalStateException(LIBFAKETIME + " is missing: run scripts/install-deps.sh (package faketime)");

@@ -3,6 +3,7 @@ package io.raftcron.chaos;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.StatusRuntimeException;
+import io.raftcron.proto.BackfillJobResponse;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
@@ -183,6 +184,7 @@ final class ChaosRun implements AutoCloseable {
     w2.start();
     try {
       Thread.sleep(2000); // workload before the fault
+      backfillDecidedSlots();
       outcome = kind.inject(this, random);
       long healed = System.nanoTime();
       try {
@@ -248,6 +250,24 @@ final class ChaosRun implements AutoCloseable {
     writeRound(report, lin);
     history.note("round " + index + " checked: " + fresh.size() + " new violations");
     return report;
+  }
+
+  /**
+   * An operator re-running the last seconds of a W1 job: every slot there already has a fire
+   * decision, so the cluster must refuse each one; a slot fired again shows up as I1.
+   */
+  private void backfillDecidedSlots() {
+    String job = w1.get(0).name();
+    try {
+      ChaosCluster.Box leader = awaitLeader();
+      Instant cursor = Instant.ofEpochSecond(Api.get(leader, job, false, CALL).getCursor().getSeconds());
+      Instant from = cursor.minusSeconds(5);
+      BackfillJobResponse response = Api.backfill(leader, job, from, cursor, CALL);
+      history.note("backfill of " + job + " (" + from + ", " + cursor + "]: " + response.getRunsCount()
+          + " runs created, " + response.getAlreadyDecided() + " slots already decided");
+    } catch (StatusRuntimeException | ConditionTimeoutException e) {
+      history.note("backfill of " + job + " did not complete: " + e.getMessage());
+    }
   }
 
   /** After every round, whatever happened: every container running and unfrozen, no partition. */

@@ -3,6 +3,7 @@ package io.raftcron.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import io.raftcron.proto.Attempt;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.Run;
@@ -233,6 +234,41 @@ class CheckersTest {
       Witness.Record witness = new Witness.Record(List.of(exec(r, 11, "w1", 20_000_000, 80_000_000)), List.of());
       assertThat(Checks.i4(List.of(view("n1", 1, List.of(r), 1)), witness))
           .extracting(Violation::invariant).containsExactly("I4");
+    }
+
+    private Attempt attempt(int n, long token, String worker, RunState outcome, long finishedSecond) {
+      return Attempt.newBuilder().setAttempt(n).setFencingToken(token).setWorker(worker).setOutcome(outcome)
+          .setFinishedAt(ts(finishedSecond, 0)).build();
+    }
+
+    @Test
+    void aRetryUnderANewerLeaseAfterAnAcceptedFailurePasses() {
+      Run r = run("tick", T0 + 1, 10, "n1", 2, 15, "w2", RunState.SUCCEEDED).toBuilder()
+          .addAttempts(attempt(1, 11, "w1", RunState.FAILED, T0 + 2))
+          .addAttempts(attempt(2, 15, "w2", RunState.SUCCEEDED, T0 + 6)).build();
+      List<Witness.Exec> execs = List.of(exec(r, 11, "w1", 20_000_000, 900_000_000),
+          exec(r, 15, "w2", 4_000_000_000L, 4_900_000_000L));
+      assertThat(Checks.attemptTokens("n1", r, execs)).isEmpty();
+    }
+
+    @Test
+    void anAttemptAcceptedFromASupersededLeaseIsReported() {
+      // w1's report under token 11 finished at T0+9, but w2's lease 15 began executing at T0+7.2.
+      Run r = run("tick", T0 + 1, 10, "n1", 2, 15, "w2", RunState.SUCCEEDED).toBuilder()
+          .addAttempts(attempt(1, 11, "w1", RunState.SUCCEEDED, T0 + 9)).build();
+      List<Witness.Exec> execs = List.of(exec(r, 11, "w1", 20_000_000, 8_000_000_000L),
+          exec(r, 15, "w2", 6_200_000_000L, 0));
+      assertThat(Checks.attemptTokens("n1", r, execs)).singleElement()
+          .satisfies(v -> assertThat(v.message()).contains("superseded lease"));
+    }
+
+    @Test
+    void attemptTokensThatDoNotIncreaseAreReported() {
+      Run r = run("tick", T0 + 1, 10, "n1", 2, 15, "w2", RunState.SUCCEEDED).toBuilder()
+          .addAttempts(attempt(1, 15, "w2", RunState.SUCCEEDED, T0 + 3))
+          .addAttempts(attempt(1, 11, "w1", RunState.SUCCEEDED, T0 + 4)).build();
+      assertThat(Checks.attemptTokens("n1", r, List.of())).singleElement()
+          .satisfies(v -> assertThat(v.message()).contains("tokens must increase"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.raftcron.chaos;
 
 import com.google.protobuf.Timestamp;
+import io.raftcron.proto.Attempt;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
@@ -212,10 +213,16 @@ final class Checks {
     for (Witness.Exec exec : witness.execs()) {
       byLease.putIfAbsent(exec.runId() + "#" + exec.token(), exec);
     }
+    Map<String, List<Witness.Exec>> execsByRun = witness.execs().stream()
+        .collect(Collectors.groupingBy(Witness.Exec::runId));
+    Set<String> attemptsChecked = new HashSet<>();
     Set<String> checked = new HashSet<>();
     for (NodeView view : views) {
       for (List<Run> runs : view.runs().values()) {
         for (Run run : runs) {
+          if (attemptsChecked.add(run.getRunId())) {
+            out.addAll(attemptTokens(view.node(), run, execsByRun.getOrDefault(run.getRunId(), List.of())));
+          }
           if (run.getState() != RunState.SUCCEEDED || !checked.add(run.getRunId())) {
             continue;
           }
@@ -247,6 +254,34 @@ final class Checks {
           }
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * The attempts a replica accepted for a run: their tokens strictly increase, and none was
+   * accepted from a lease that a later lease had already superseded (a later lease began executing,
+   * per the witness, before the accepted report's own execution finished).
+   */
+  static List<Violation> attemptTokens(String node, Run run, List<Witness.Exec> execs) {
+    List<Violation> out = new ArrayList<>();
+    long previous = 0;
+    for (Attempt attempt : run.getAttemptsList()) {
+      String where = "node " + node + ": run " + run.getRunId() + " attempt " + attempt.getAttempt() + " (token "
+          + attempt.getFencingToken() + ", " + attempt.getWorker() + ", " + attempt.getOutcome() + ")";
+      if (attempt.getFencingToken() <= previous) {
+        out.add(new Violation("I4", where + " was accepted after an attempt under token " + previous
+            + ": tokens must increase"));
+      }
+      previous = Math.max(previous, attempt.getFencingToken());
+      long finished = nanos(attempt.getFinishedAt());
+      execs.stream()
+          .filter(e -> e.token() > attempt.getFencingToken() && e.startEpochNanos() < finished)
+          .findFirst()
+          .ifPresent(later -> out.add(new Violation("I4", where + " was accepted from a superseded lease: token "
+              + later.token() + " began executing on " + later.worker() + " at "
+              + Instant.ofEpochSecond(0, later.startEpochNanos()) + ", before that report's execution finished at "
+              + Instant.ofEpochSecond(0, finished))));
     }
     return out;
   }

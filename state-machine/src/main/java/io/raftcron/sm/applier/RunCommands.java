@@ -119,8 +119,9 @@ final class RunCommands {
     Attempt attempt =
         Attempt.newBuilder()
             .setAttempt(run.getAttempt())
-            .setWorker(run.getWorker())
-            .setFencingToken(run.getFencingToken())
+            // The reporter's lease: the current one, unless the fencing safeguard is off.
+            .setWorker(current ? run.getWorker() : completion.getWorker())
+            .setFencingToken(completion.getFencingToken())
             .setStartedAt(completion.getStartedAt())
             .setFinishedAt(completion.getFinishedAt())
             .setOutcome(outcome)
