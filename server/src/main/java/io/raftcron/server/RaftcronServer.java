@@ -44,9 +44,12 @@ public final class RaftcronServer implements AutoCloseable {
   private final Server grpc;
   private boolean closed;
 
-  /** Starts a node; a state machine that cannot go on halts the process. */
+  /**
+   * Starts a node on the system clock, guarded against wall-clock jumps; a state machine that
+   * cannot go on halts the process.
+   */
   public static RaftcronServer start(ServerConfig config) throws IOException {
-    return start(config, InstantSource.system(), () -> Runtime.getRuntime().halt(70));
+    return start(config, JumpResistantClock.system(), () -> Runtime.getRuntime().halt(70));
   }
 
   /** Starts a node with the given clock and what to do when its state machine must stop. */
