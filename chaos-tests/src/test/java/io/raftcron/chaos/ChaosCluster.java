@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -63,6 +64,9 @@ final class ChaosCluster implements AutoCloseable {
       return new Settings(nodes, workers, electionTimeoutMs, leaseSeconds, workerConcurrency, fakeTime, weakened);
     }
   }
+
+  /** Nodes snapshot (and drop their log before the snapshot) this often, so followers install snapshots. */
+  static final int SNAPSHOT_SECONDS = 5;
 
   static final String LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
@@ -189,7 +193,8 @@ final class ChaosCluster implements AutoCloseable {
       String command = "exec " + JVM + " " + launch + " server --node-id " + id
           + " --data-dir /data/db --raft-addr " + ip + ":" + RAFT_PORT + " --grpc-addr " + ip + ":" + GRPC_PORT
           + " --peers " + peers + " --election-timeout-ms " + settings.electionTimeoutMs()
-          + " --lease-seconds " + settings.leaseSeconds() + " >> /data/node.log 2>&1";
+          + " --lease-seconds " + settings.leaseSeconds() + " --snapshot-interval-seconds " + SNAPSHOT_SECONDS
+          + " >> /data/node.log 2>&1";
       GenericContainer<?> container = container(id, ip, command)
           .withFileSystemBind(data.toString(), "/data", BindMode.READ_WRITE);
       if (!settings.sabotage().isEmpty()) {
@@ -320,33 +325,44 @@ final class ChaosCluster implements AutoCloseable {
   }
 
   /**
-   * Cuts every pair of nodes in different components: nftables drop rules for the other side's
-   * addresses in the input and output hooks inside each node. Clients and workers (other
-   * addresses) still reach every node.
+   * Cuts every pair of nodes in different components. Clients and workers (other addresses) still
+   * reach every node.
    */
   void partition(List<List<Box>> components) throws IOException, InterruptedException {
+    Map<Box, List<Box>> cuts = new LinkedHashMap<>();
     for (List<Box> component : components) {
       for (Box box : component) {
-        List<String> others = components.stream().filter(c -> c != component).flatMap(List::stream)
-            .map(b -> b.ip).toList();
-        if (others.isEmpty()) {
-          continue;
-        }
-        StringBuilder script = new StringBuilder("nft add table inet chaos"
-            + " && nft add chain inet chaos out '{ type filter hook output priority 0 ; }'"
-            + " && nft add chain inet chaos in '{ type filter hook input priority 0 ; }'");
-        for (String ip : others) {
-          script.append(" && nft add rule inet chaos out ip daddr ").append(ip).append(" drop");
-          script.append(" && nft add rule inet chaos in ip saddr ").append(ip).append(" drop");
-        }
-        exec(box, script.toString());
+        cuts.put(box, components.stream().filter(c -> c != component).flatMap(List::stream).toList());
       }
+    }
+    cut(cuts);
+  }
+
+  /**
+   * Cuts each box off from the boxes listed for it (any topology: a bridge, a ring): nftables drop
+   * rules for their addresses in the input and output hooks inside the box.
+   */
+  void cut(Map<Box, List<Box>> unreachable) throws IOException, InterruptedException {
+    for (Map.Entry<Box, List<Box>> entry : unreachable.entrySet()) {
+      if (entry.getValue().isEmpty()) {
+        continue;
+      }
+      StringBuilder script = new StringBuilder("nft add table inet chaos"
+          + " && nft add chain inet chaos out '{ type filter hook output priority 0 ; }'"
+          + " && nft add chain inet chaos in '{ type filter hook input priority 0 ; }'");
+      for (Box other : entry.getValue()) {
+        script.append(" && nft add rule inet chaos out ip daddr ").append(other.ip).append(" drop");
+        script.append(" && nft add rule inet chaos in ip saddr ").append(other.ip).append(" drop");
+      }
+      exec(entry.getKey(), script.toString());
     }
   }
 
-  /** Deletes the drop rules on every running node (a killed node lost them with its namespace). */
+  /** Deletes the drop rules in every running box (a killed one lost them with its namespace). */
   void healPartitions() throws IOException, InterruptedException {
-    for (Box box : nodes.values()) {
+    List<Box> boxes = new ArrayList<>(nodes.values());
+    boxes.addAll(workers.values());
+    for (Box box : boxes) {
       if (running(box) && !Boolean.TRUE.equals(state(box).getPaused())) {
         exec(box, "nft list table inet chaos >/dev/null 2>&1 && nft delete table inet chaos; true");
       }
@@ -358,6 +374,17 @@ final class ChaosCluster implements AutoCloseable {
     if (result.getExitCode() != 0) {
       throw new IllegalStateException("on " + box + ": `" + script + "` exited " + result.getExitCode() + ": "
           + result.getStderr() + result.getStdout());
+    }
+  }
+
+  /** How often the node's log says it installed a leader's snapshot (see StateMachineBridge). */
+  int snapshotInstalls(Box node) throws IOException {
+    Path log = dir.resolve("nodes").resolve(node.id).resolve("node.log");
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    try (Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+      return (int) lines.filter(l -> l.contains("installed the snapshot at index")).count();
     }
   }
 

@@ -28,11 +28,11 @@ class NemesisChaosIT {
       NemesisKind.PAUSE_WORKER,
       NemesisKind.KILL_RANDOM,
       NemesisKind.PARTITION_HALVES,
+      NemesisKind.ISOLATE_FOLLOWER_PAST_SNAPSHOT,
+      NemesisKind.ISOLATE_WORKER,
       NemesisKind.KILL_LEADER_REPEATEDLY,
-      NemesisKind.KILL_ALL,
-      NemesisKind.PAUSE_LEADER,
-      NemesisKind.PARTITION_HALVES,
-      NemesisKind.KILL_LEADER);
+      NemesisKind.KILL_WORKER,
+      NemesisKind.KILL_ALL);
 
   private ChaosRun run;
 

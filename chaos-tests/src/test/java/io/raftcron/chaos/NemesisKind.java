@@ -3,7 +3,9 @@ package io.raftcron.chaos;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -23,10 +25,20 @@ enum NemesisKind {
   PARTITION_LEADER,
   /** A random minority | majority split of the nodes. */
   PARTITION_HALVES,
+  /** Two halves joined by one node that sees both (needs 5 nodes): only the bridge can lead both. */
+  PARTITION_BRIDGE,
+  /** A ring of 5 nodes, each seeing only its two neighbours: every node sees a majority, no two the same. */
+  PARTITION_RING,
+  /** A follower cut off until the leader has snapshotted and dropped its log: it must install the snapshot. */
+  ISOLATE_FOLLOWER_PAST_SNAPSHOT,
   /** SIGKILL of every node, then all started again. */
   KILL_ALL,
   /** A worker frozen while it executes a run, well past its lease; its completion must be fenced. */
   PAUSE_WORKER,
+  /** A worker cut off from every node while it executes a run, past its lease; its completion must be fenced. */
+  ISOLATE_WORKER,
+  /** SIGKILL of a worker while it executes a run; started again after the lease ran out. */
+  KILL_WORKER,
   /** The leader's wall clock jumps 20-40 s forward (libfaketime) for 8 s, then back. */
   CLOCK_JUMP_FORWARD,
   /** The leader's wall clock jumps 20-40 s back (libfaketime) for 8 s, then forward again. */
@@ -119,6 +131,63 @@ enum NemesisKind {
         return new Outcome("partition " + ids(small) + " | " + ids(large) + " for " + held.toMillis() + " ms",
             Instant.now());
       }
+      case PARTITION_BRIDGE -> {
+        List<ChaosCluster.Box> nodes = shuffled(cluster.nodes(), random);
+        ChaosCluster.Box bridge = nodes.get(0);
+        List<ChaosCluster.Box> left = nodes.subList(1, 1 + (nodes.size() - 1) / 2);
+        List<ChaosCluster.Box> right = nodes.subList(1 + (nodes.size() - 1) / 2, nodes.size());
+        String what = ids(left) + " - " + bridge.id + " - " + ids(right);
+        history.nemesis(kind, "start", "bridge " + what);
+        Map<ChaosCluster.Box, List<ChaosCluster.Box>> cuts = new LinkedHashMap<>();
+        left.forEach(b -> cuts.put(b, List.copyOf(right)));
+        right.forEach(b -> cuts.put(b, List.copyOf(left)));
+        cluster.cut(cuts);
+        Duration held = hold(random, 6, 10);
+        cluster.healPartitions();
+        history.nemesis(kind, "heal", "partition healed");
+        return new Outcome("bridge " + what + " for " + held.toMillis() + " ms", Instant.now());
+      }
+      case PARTITION_RING -> {
+        List<ChaosCluster.Box> ring = shuffled(cluster.nodes(), random);
+        int n = ring.size();
+        Map<ChaosCluster.Box, List<ChaosCluster.Box>> cuts = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+          ChaosCluster.Box left = ring.get((i + n - 1) % n);
+          ChaosCluster.Box right = ring.get((i + 1) % n);
+          ChaosCluster.Box self = ring.get(i);
+          cuts.put(self, ring.stream().filter(b -> b != self && b != left && b != right).toList());
+        }
+        history.nemesis(kind, "start", "majorities ring " + ids(ring));
+        cluster.cut(cuts);
+        Duration held = hold(random, 6, 10);
+        cluster.healPartitions();
+        history.nemesis(kind, "heal", "partition healed");
+        return new Outcome("majorities ring " + ids(ring) + " for " + held.toMillis() + " ms", Instant.now());
+      }
+      case ISOLATE_FOLLOWER_PAST_SNAPSHOT -> {
+        ChaosCluster.Box leader = run.awaitLeader();
+        ChaosCluster.Box follower = pick(cluster.nodes().stream().filter(b -> b != leader).toList(), random);
+        List<ChaosCluster.Box> others = cluster.nodes().stream().filter(b -> b != follower).toList();
+        int installsBefore = cluster.snapshotInstalls(follower);
+        history.nemesis(kind, "start", "isolate follower " + follower.id + " until the leader compacts its log");
+        cluster.partition(List.of(List.of(follower), others));
+        // Three snapshot periods: the leader has snapshotted and dropped the entries the follower lacks.
+        Thread.sleep(3L * ChaosCluster.SNAPSHOT_SECONDS * 1000);
+        cluster.healPartitions();
+        history.nemesis(kind, "heal", "partition healed");
+        boolean installed;
+        try {
+          org.awaitility.Awaitility.await("snapshot install on " + follower.id).atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(500)).until(() -> cluster.snapshotInstalls(follower) > installsBefore);
+          installed = true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          installed = false;
+        }
+        history.nemesis(kind, "info", follower.id + (installed ? " installed the leader's snapshot"
+            : " caught up without installing a snapshot within 30 s"));
+        return new Outcome("isolated follower " + follower.id + " for " + 3 * ChaosCluster.SNAPSHOT_SECONDS + " s; "
+            + (installed ? "it installed the leader's snapshot" : "no snapshot install seen"), Instant.now());
+      }
       case KILL_ALL -> {
         List<ChaosCluster.Box> nodes = new ArrayList<>(cluster.nodes());
         java.util.Collections.shuffle(nodes, random);
@@ -151,6 +220,30 @@ enum NemesisKind {
         run.noteStaleCandidate(inFlight);
         return new Outcome("paused worker " + worker.id + " for " + held.toMillis() + " ms " + what, Instant.now());
       }
+      case ISOLATE_WORKER, KILL_WORKER -> {
+        ChaosRun.InFlight inFlight = run.awaitInFlight(ChaosRun.SLOW_JOB, Duration.ofSeconds(20));
+        ChaosCluster.Box worker = inFlight != null ? cluster.worker(inFlight.worker())
+            : pick(cluster.workers(), random);
+        String what = inFlight != null ? "while it runs " + inFlight.runId() + " under token " + inFlight.token()
+            : "(no run in flight was seen)";
+        Duration held = Duration.ofSeconds(2L * cluster.settings().leaseSeconds() + 3);
+        if (this == ISOLATE_WORKER) {
+          history.nemesis(kind, "start", "isolate " + worker.id + " from every node " + what);
+          cluster.cut(Map.of(worker, cluster.nodes()));
+          Thread.sleep(held.toMillis());
+          cluster.healPartitions();
+          history.nemesis(kind, "heal", "partition healed");
+          run.noteStaleCandidate(inFlight);
+        } else {
+          history.nemesis(kind, "start", "kill -9 " + worker.id + " " + what);
+          cluster.kill(worker);
+          Thread.sleep(held.toMillis());
+          cluster.restart(worker);
+          history.nemesis(kind, "heal", "restarted " + worker.id);
+        }
+        return new Outcome((this == ISOLATE_WORKER ? "isolated " : "killed ") + "worker " + worker.id + " for "
+            + held.toMillis() + " ms " + what, Instant.now());
+      }
       case CLOCK_JUMP_FORWARD, CLOCK_JUMP_BACK -> {
         ChaosCluster.Box leader = run.awaitLeader();
         int seconds = 20 + random.nextInt(21);
@@ -173,11 +266,23 @@ enum NemesisKind {
     return this == CLOCK_JUMP_FORWARD || this == CLOCK_JUMP_BACK;
   }
 
+  /** Whether the nemesis can run on a cluster like this one (bridge and ring need five nodes). */
+  boolean fits(ChaosCluster.Settings settings) {
+    boolean fiveNodes = this == PARTITION_BRIDGE || this == PARTITION_RING;
+    return (!needsFakeTime() || settings.fakeTime()) && (!fiveNodes || settings.nodes() >= 5);
+  }
+
   /** How long a fault lasts: a bounded, seeded duration (the fault itself, not a synchronisation). */
   private static Duration hold(Random random, int minSeconds, int maxSeconds) throws InterruptedException {
     long millis = minSeconds * 1000L + random.nextInt((maxSeconds - minSeconds) * 1000 + 1);
     Thread.sleep(millis);
     return Duration.ofMillis(millis);
+  }
+
+  private static <T> List<T> shuffled(List<T> list, Random random) {
+    List<T> copy = new ArrayList<>(list);
+    java.util.Collections.shuffle(copy, random);
+    return copy;
   }
 
   private static <T> T pick(List<T> list, Random random) {

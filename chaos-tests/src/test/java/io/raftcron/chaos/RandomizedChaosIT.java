@@ -42,13 +42,14 @@ class RandomizedChaosIT {
   private void oneRun(long seed, Duration duration) throws Exception {
     List<Violation> violations = new ArrayList<>();
     Random random = new Random(seed);
-    // Clock jumps need the nodes under libfaketime, and find early fires today (see the README):
-    // only with -Dchaos.clock=true.
-    boolean clock = Boolean.getBoolean("chaos.clock");
-    NemesisKind[] kinds = java.util.Arrays.stream(NemesisKind.values())
-        .filter(k -> clock || !k.needsFakeTime()).toArray(NemesisKind[]::new);
-    ChaosCluster.Settings settings = clock ? ChaosCluster.Settings.defaults().withFakeTime()
-        : ChaosCluster.Settings.defaults();
+    // Clock jumps need the nodes under libfaketime (-Dchaos.clock, on by default); bridge and ring
+    // partitions need five nodes (-Dchaos.nodes=5).
+    boolean clock = Boolean.parseBoolean(System.getProperty("chaos.clock", "true").strip());
+    int nodes = Integer.parseInt(System.getProperty("chaos.nodes", "3").strip());
+    ChaosCluster.Settings base = ChaosCluster.Settings.defaults().withNodes(nodes);
+    ChaosCluster.Settings settings = clock ? base.withFakeTime() : base;
+    NemesisKind[] kinds = java.util.Arrays.stream(NemesisKind.values()).filter(k -> k.fits(settings))
+        .toArray(NemesisKind[]::new);
     List<String> injected = new ArrayList<>();
     try (ChaosRun run = new ChaosRun(getClass().getSimpleName(), seed, settings, 4)) {
       try {

@@ -4,9 +4,12 @@ import io.raftcron.raft.ReplicatedStateMachine;
 import io.raftcron.sm.SchedulerStateMachine;
 import java.nio.file.Path;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Hands the consensus layer's bytes to the scheduler state machine. */
 final class StateMachineBridge implements ReplicatedStateMachine {
+  private static final Logger log = LoggerFactory.getLogger(StateMachineBridge.class);
   private final SchedulerStateMachine stateMachine;
 
   StateMachineBridge(SchedulerStateMachine stateMachine) {
@@ -30,6 +33,10 @@ final class StateMachineBridge implements ReplicatedStateMachine {
 
   @Override
   public void loadSnapshot(Path dir, long lastIncludedIndex) {
+    long before = stateMachine.appliedIndex();
     stateMachine.loadSnapshot(dir, lastIncludedIndex);
+    if (stateMachine.appliedIndex() != before) {
+      log.info("installed the snapshot at index {}: the state was at index {}", lastIncludedIndex, before);
+    }
   }
 }
