@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The long profile of the chaos suite: N randomized runs, each on a fresh three-node cluster in
-# containers, with a random sequence of nemeses for about S seconds, checked against I1-I7.
+# The long profile of the chaos suite: N randomized runs, each on a fresh cluster in containers
+# (nodes under libfaketime), with a random sequence of nemeses for about S seconds, checked
+# against I1-I8.
 #
-#   scripts/chaos.sh [--runs N] [--duration S] [--seed SEED] [--clock]
+#   scripts/chaos.sh [--runs N] [--duration S] [--seed SEED] [--nodes 3|5] [--no-clock]
 #
-# --clock adds clock jumps of the leader (libfaketime on every node) to the nemeses.
+# --nodes 5 adds bridge and majorities-ring partitions; --no-clock runs the nodes without
+# libfaketime and leaves the clock jumps out.
 #
 # Each run keeps its report folder (history.jsonl, witness/, node and worker logs, checks.txt)
 # under chaos-tests/target/chaos/RandomizedChaosIT/<seed>/; the summary table of all runs is
@@ -15,10 +17,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=3
 duration=120
 seed=""
-clock=false
+clock=true
+nodes=3
 
 usage() {
-  echo "usage: scripts/chaos.sh [--runs N] [--duration SECONDS] [--seed SEED] [--clock]"
+  echo "usage: scripts/chaos.sh [--runs N] [--duration SECONDS] [--seed SEED] [--nodes 3|5] [--no-clock]"
 }
 
 while [[ $# -gt 0 ]]; do
@@ -26,7 +29,8 @@ while [[ $# -gt 0 ]]; do
     --runs) runs="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --duration) duration="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     --seed) seed="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
-    --clock) clock=true; shift ;;
+    --no-clock) clock=false; shift ;;
+    --nodes) nodes="${2:-}"; shift 2 || { usage >&2; exit 2; } ;;
     -h | --help) usage; exit 0 ;;
     *) echo "chaos: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -37,6 +41,10 @@ for n in "$runs" "$duration"; do
     exit 2
   fi
 done
+if [[ "$nodes" != 3 && "$nodes" != 5 ]]; then
+  echo "chaos: --nodes takes 3 or 5, not '$nodes'" >&2
+  exit 2
+fi
 if [[ -n "$seed" && ! "$seed" =~ ^-?[0-9]+$ ]]; then
   echo "chaos: --seed takes a whole number, not '$seed'" >&2
   exit 2
@@ -53,8 +61,9 @@ cd "$root"
 set +e
 mvn -B verify -pl chaos-tests -am -Pchaos-long -Dchaos.skip=false \
   -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=RandomizedChaosIT -Dit.failIfNoSpecifiedTests=false \
-  -Dchaos.runs="$runs" -Dchaos.duration="$duration" -Dchaos.clock="$clock" ${seed:+-Dchaos.seed="$seed"}
+  -Dit.test=RandomizedChaosIT -Dfailsafe.failIfNoSpecifiedTests=false \
+  -Dchaos.runs="$runs" -Dchaos.duration="$duration" -Dchaos.clock="$clock" -Dchaos.nodes="$nodes" \
+  ${seed:+-Dchaos.seed="$seed"}
 status=$?
 set -e
 summary="chaos-tests/target/chaos/RandomizedChaosIT/summary.md"

@@ -138,7 +138,8 @@ final class ChaosRun implements AutoCloseable {
     for (int i = 0; i < w1Jobs; i++) {
       createW1("tick-" + i, "* * * * * *", 1, Witness.command(0));
     }
-    createW1(SLOW_JOB, "*/2 * * * * *", 2, Witness.command(1.5));
+    // W3: runs that last about a lease (5 s), held by heartbeats while workers are paused and killed.
+    createW1(SLOW_JOB, "*/2 * * * * *", 2, Witness.command(4));
     await("every W1 job fires").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
         .until(() -> w1.stream().allMatch(j -> newestSlot(j.name()) != null));
     history.note("set up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The CI profile of the chaos suite: one three-node cluster (lease 5 s) with two workers, W1 (four
- * jobs every second, one slow job every two seconds, fire-all) running throughout, and one round
- * per nemesis below, each with W2 on fresh keys, healed and checked (I1–I7) before the next.
+ * jobs every second, fire-all) and W3 (a job every two seconds whose runs last 4 s, about a lease)
+ * running throughout, and one round per nemesis below, each with W2 on fresh keys, healed and
+ * checked (I1–I8) before the next.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
