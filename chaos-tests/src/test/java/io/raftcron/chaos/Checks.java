@@ -326,7 +326,7 @@ final class Checks {
     for (NodeView view : views) {
       if (view.appliedIndex() < index) {
         out.add(new Violation("I6", "node " + view.node() + " has applied only up to " + view.appliedIndex()
-            + " after healing, behind " + index));
+            + " after healing, behind " + index + " (bound " + ChaosRun.CONVERGE_BOUND.toSeconds() + " s)"));
         continue;
       }
       Map<String, String> mine = new TreeMap<>();

@@ -172,7 +172,7 @@ final class JraftStateMachine extends StateMachineAdapter {
       Set<Path> dirs = new LinkedHashSet<>();
       for (String name : files) {
         Path file = dir.resolve(name);
-        // The checksum lets a follower hard-link an unchanged file (filterBeforeCopyRemote) and lets load verify it.
+        // The checksum lets a follower verify each file of an installed snapshot before it loads it.
         LocalFileMeta meta = LocalFileMeta.newBuilder().setChecksum(checksum(file, true)).build();
         if (!writer.addFile(SM_DIR + "/" + name, meta)) {
           return new Status(RaftError.EIO, "snapshot writer refused file %s", name);

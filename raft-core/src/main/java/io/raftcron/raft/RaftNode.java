@@ -113,7 +113,10 @@ public final class RaftNode implements AutoCloseable {
     options.setInitialConf(initialConf);
     options.setElectionTimeoutMs(config.electionTimeoutMs());
     options.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
-    options.setFilterBeforeCopyRemote(true); // our snapshot files carry checksums, see JraftStateMachine
+    // Not setFilterBeforeCopyRemote(true): in jraft 1.4.1 LocalSnapshotCopier.filterBeforeCopy removes files from the
+    // set it iterates, so a follower whose earlier download left files the new snapshot lacks (RocksDB compacted in
+    // between) fails every install with a ConcurrentModificationException and never catches up (found by the chaos
+    // suite's isolate-follower-past-snapshot round). Installs download every file; the files carry checksums anyway.
     // The same RPC server RaftGroupService would create, but bound before the node starts: start() binds last and,
     // when the port is taken, throws while leaving the node running with no handle to shut it down.
     requirePortFree(self.getPort());
