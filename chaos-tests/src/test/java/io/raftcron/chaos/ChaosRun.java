@@ -251,7 +251,19 @@ final class ChaosRun implements AutoCloseable {
     reports.add(report);
     writeRound(report, lin);
     history.note("round " + index + " checked: " + fresh.size() + " new violations");
+    deleteKeys(keys);
     return report;
+  }
+
+  /** Best effort, after a round's checks: its W2 keys would otherwise fire through every later round. */
+  private void deleteKeys(List<String> keys) {
+    for (String key : keys) {
+      try {
+        Api.delete(awaitLeader(), key, CALL);
+      } catch (StatusRuntimeException | ConditionTimeoutException e) {
+        history.note("could not delete " + key + " after its round: " + e.getMessage());
+      }
+    }
   }
 
   /**
@@ -519,7 +531,8 @@ final class ChaosRun implements AutoCloseable {
 
   private static Witness.Record window(Witness.Record witness, Instant from) {
     return new Witness.Record(witness.execs().stream()
-        .filter(e -> Instant.parse(e.slot()).compareTo(from) >= 0).toList(), witness.problems());
+        .filter(e -> Instant.parse(e.slot()).compareTo(from) >= 0).toList(), witness.problems(),
+        witness.refusedWriteSlots().stream().filter(slot -> Instant.parse(slot).compareTo(from) >= 0).toList());
   }
 
   private static String w2Stats(List<Op> ops) {

@@ -357,5 +357,17 @@ class CheckersTest {
           .containsExactly(org.assertj.core.groups.Tuple.tuple(17L, 900L), org.assertj.core.groups.Tuple.tuple(23L, 400L));
       assertThat(r.problems()).hasSize(1);
     }
+
+    @Test
+    void aWriteTheFenceRefusedEndsItsExecutionAndIsCounted() {
+      Witness.Record r = Witness.parse(List.of(
+          "S tick 2026-01-01T00:00:01Z tick@2026-01-01T00:00:01Z 1 17 w1 100",
+          "S tick 2026-01-01T00:00:01Z tick@2026-01-01T00:00:01Z 1 23 w2 300",
+          "E tick 2026-01-01T00:00:01Z tick@2026-01-01T00:00:01Z 1 23 w2 400",
+          "X tick 2026-01-01T00:00:01Z tick@2026-01-01T00:00:01Z 1 17 w1 900"));
+      assertThat(r.execs()).allMatch(Witness.Exec::ended);
+      assertThat(r.refusedWriteSlots()).containsExactly("2026-01-01T00:00:01Z");
+      assertThat(r.problems()).isEmpty();
+    }
   }
 }

@@ -37,12 +37,14 @@ final class Checks {
 
   /** Figures reported on every run, pass or fail. */
   record Figures(int fires, long latenessP50Ms, long latenessP99Ms, long latenessMaxMs, long worstFireGapMs,
-      int lateFires, int executions, int reExecutions, int staleCompletionsFenced, int failedRuns) {
+      int lateFires, int executions, int reExecutions, int staleCompletionsFenced, int staleWritesRefused,
+      int failedRuns) {
     String summary() {
       return String.format("fires %d, lateness p50 %d ms / p99 %d ms / max %d ms, worst gap between fires %d ms,"
-              + " fires later than 5 s %d, executions %d (re-executions %d, fenced stale completions %d), failed runs %d",
+              + " fires later than 5 s %d, executions %d (re-executions %d, fenced stale completions %d,"
+              + " stale writes refused by the witness %d), failed runs %d",
           fires, latenessP50Ms, latenessP99Ms, latenessMaxMs, worstFireGapMs, lateFires, executions, reExecutions,
-          staleCompletionsFenced, failedRuns);
+          staleCompletionsFenced, staleWritesRefused, failedRuns);
     }
   }
 
@@ -429,7 +431,8 @@ final class Checks {
     }
     return new Figures(fires, percentile(lateness, 0.50), percentile(lateness, 0.99),
         lateness.isEmpty() ? 0 : lateness.get(lateness.size() - 1), worstGap,
-        (int) lateness.stream().filter(l -> l > 5_000).count(), witness.execs().size(), reExecutions, fenced, failed);
+        (int) lateness.stream().filter(l -> l > 5_000).count(), witness.execs().size(), reExecutions, fenced,
+        witness.refusedWriteSlots().size(), failed);
   }
 
   private static long percentile(List<Long> sorted, double p) {

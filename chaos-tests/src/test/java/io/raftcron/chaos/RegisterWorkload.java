@@ -18,14 +18,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * W2: a few client processes doing create / update-with-version / delete / get on a few keys,
- * each operation a single attempt against a random node. The keys are jobs that fire every second
- * (their value is their command, {@code true ...}), so W2 is also W1's background churn: jobs
- * created, changed and deleted while they fire. A definite refusal is {@code fail}; a timeout, UNAVAILABLE or anything
+ * each operation a single attempt against a random node. The keys are jobs that fire every two
+ * seconds (their value is their command, {@code true ...}), so W2 is also W1's background churn:
+ * jobs created, changed and deleted while they fire. A round's keys are deleted after its checks. A definite refusal is {@code fail}; a timeout, UNAVAILABLE or anything
  * else is {@code info} — never {@code fail}.
  */
 final class RegisterWorkload {
   static final Duration OP_DEADLINE = Duration.ofSeconds(2);
-  static final String SCHEDULE = "* * * * * *";
+  static final String SCHEDULE = "*/2 * * * * *";
   /** The error of a {@code fail} that never reached a node: checkers drop such operations. */
   static final String NOT_SENT = "NOT_SENT";
   private static final Duration AVOID = Duration.ofSeconds(3);
