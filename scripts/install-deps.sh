@@ -69,4 +69,13 @@ else
   echo "install-deps: docker engine running"
 fi
 
+# --- UI tests: a headless browser for Selenium -------------------------------------------------
+# The web UI test drives Debian's chromium through its chromedriver (no browser download at test time).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  apt_install "${missing[@]}"
+fi
+
 echo "install-deps: done"

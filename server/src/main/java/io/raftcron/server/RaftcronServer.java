@@ -12,6 +12,9 @@ import io.raftcron.server.api.Gateway;
 import io.raftcron.server.api.JobService;
 import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
+import io.raftcron.server.http.HttpEndpoint;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
 import io.raftcron.sm.Safeguards;
@@ -20,6 +23,7 @@ import io.raftcron.sm.store.SchedulerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +46,9 @@ public final class RaftcronServer implements AutoCloseable {
   private final Forwarder forwarder;
   private final NodeRegistrar registrar;
   private final Server grpc;
+  /** This node's metrics; not the global default registry, since tests run three nodes in one JVM. */
+  private final PrometheusRegistry metrics = new PrometheusRegistry();
+  private final HttpEndpoint http;
   private boolean closed;
 
   /**
@@ -102,11 +109,24 @@ public final class RaftcronServer implements AutoCloseable {
             .build()
             .start();
     this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);
+    JvmMetrics.builder().register(metrics);
+    // The HTTP API serves the gRPC server's registered services, so every interceptor must be on
+    // the service definitions (ServerInterceptors.intercept), not on the server builder.
+    try {
+      this.http =
+          config.httpAddr() == null
+              ? null
+              : HttpEndpoint.start(socketAddress(config.httpAddr()), grpc.getServices(), raft, metrics);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
     log.info(
-        "node {} started: raft {}, gRPC {}, peers {}",
+        "node {} started: raft {}, gRPC {}, HTTP {}, peers {}",
         config.nodeId(),
         config.raftAddr(),
         config.grpcAddr(),
+        config.httpAddr() == null ? "off" : http.address(),
         config.peers());
   }
 
@@ -122,6 +142,16 @@ public final class RaftcronServer implements AutoCloseable {
     return config;
   }
 
+  /** The registry this node's /metrics serves. */
+  public PrometheusRegistry metrics() {
+    return metrics;
+  }
+
+  /** The HTTP endpoint's bound address, when the node has one. */
+  public Optional<InetSocketAddress> httpAddress() {
+    return Optional.ofNullable(http).map(HttpEndpoint::address);
+  }
+
   public void awaitTermination() throws InterruptedException {
     grpc.awaitTermination();
   }
@@ -133,6 +163,9 @@ public final class RaftcronServer implements AutoCloseable {
     }
     closed = true;
     registrar.close();
+    if (http != null) {
+      http.close();
+    }
     grpc.shutdownNow();
     forwarder.close();
     raft.close();
