@@ -19,15 +19,18 @@ final class LocalCluster implements AutoCloseable {
   LocalCluster(Path dir, int size, Duration lease) throws IOException {
     List<String> raftAddrs = new ArrayList<>();
     List<String> grpcAddrs = new ArrayList<>();
+    List<String> httpAddrs = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       raftAddrs.add("127.0.0.1:" + freePort());
       grpcAddrs.add("127.0.0.1:" + freePort());
+      httpAddrs.add("127.0.0.1:" + freePort());
     }
     for (int i = 0; i < size; i++) {
       configs.add(
           ServerConfig.builder(
                   "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
               .leaseDuration(lease)
+              .httpAddr(httpAddrs.get(i))
               .build());
     }
     for (ServerConfig config : configs) {
@@ -44,6 +47,11 @@ final class LocalCluster implements AutoCloseable {
 
   List<String> grpcAddrs() {
     return configs.stream().map(ServerConfig::grpcAddr).toList();
+  }
+
+  /** Base URLs of the nodes' HTTP endpoints, e.g. "http://127.0.0.1:41234". */
+  List<String> httpUrls() {
+    return configs.stream().map(c -> "http://" + c.httpAddr()).toList();
   }
 
   Optional<RaftcronServer> leader() {

@@ -1,0 +1,232 @@
+package io.raftcron.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import io.raftcron.proto.Job;
+import io.raftcron.proto.ListJobsResponse;
+import io.raftcron.proto.ListRunsResponse;
+import io.raftcron.proto.ClusterStatus;
+import io.raftcron.proto.Run;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP endpoint of a real three-node cluster: JSON API, errors, bad input, health, metrics. */
+class HttpApiClusterTest {
+  @TempDir static Path dir;
+  private static LocalCluster cluster;
+  private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    cluster = new LocalCluster(dir, 3, Duration.ofSeconds(5));
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+    // Every node knows the leader's gRPC address once the registrations have committed.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> cluster.httpUrls().stream().allMatch(url -> get(url + "/api/v1/cluster").statusCode() == 200));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @Test
+  void everyNodeIsAliveAndReadyOnceTheClusterHasALeader() {
+    for (String url : cluster.httpUrls()) {
+      HttpResponse<String> health = get(url + "/healthz");
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).isEqualTo("ok\n");
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(url + "/readyz").statusCode() == 200);
+      assertThat(get(url + "/readyz").body()).startsWith("ready: ").contains("leader 127.0.0.1:");
+    }
+  }
+
+  @Test
+  void metricsAreThePrometheusTextFormatOfTheNodesOwnRegistry() {
+    String url = cluster.httpUrls().get(0);
+    get(url + "/healthz");
+    HttpResponse<String> metrics = get(url + "/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+    assertThat(metrics.body())
+        .contains("# TYPE jvm_memory_used_bytes gauge")
+        .contains("# TYPE raftcron_http_requests_total counter")
+        .containsPattern("raftcron_http_requests_total\\{code=\"200\",route=\"healthz\"} [1-9]");
+  }
+
+  @Test
+  void aJobCreatedThroughAFollowerIsReadFromEveryNode() throws Exception {
+    String follower = followerUrl();
+    HttpResponse<String> created = post(follower + "/api/v1/JobService/CreateJob", createJob("http-created", "@every 1h"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    Job job = parse(created.body(), Job.getDefaultInstance());
+    assertThat(job.getSpec().getName()).isEqualTo("http-created");
+    assertThat(job.getVersion()).isPositive();
+    assertThat(job.hasNextSlot()).isTrue();
+
+    for (String url : cluster.httpUrls()) {
+      HttpResponse<String> got = get(url + "/api/v1/jobs/http-created");
+      assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
+      assertThat(parse(got.body(), Job.getDefaultInstance()).getVersion()).isEqualTo(job.getVersion());
+      assertThat(parse(get(url + "/api/v1/jobs").body(), ListJobsResponse.getDefaultInstance()).getJobsList())
+          .extracting(j -> j.getSpec().getName())
+          .contains("http-created");
+    }
+    HttpResponse<String> viaMethod = post(follower + "/api/v1/JobService/GetJob", "{\"name\":\"http-created\"}");
+    assertThat(parse(viaMethod.body(), Job.getDefaultInstance())).isEqualTo(job);
+  }
+
+  @Test
+  void runsNameTheNodeThatFiredThem() throws Exception {
+    String url = cluster.httpUrls().get(2);
+    assertThat(post(url + "/api/v1/JobService/CreateJob", createJob("http-runs", "* * * * * *")).statusCode()).isEqualTo(200);
+    List<String> nodeIds = List.of("n1", "n2", "n3");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> runs = get(url + "/api/v1/jobs/http-runs/runs?limit=5");
+              assertThat(runs.statusCode()).as(runs.body()).isEqualTo(200);
+              List<Run> list = parse(runs.body(), ListRunsResponse.getDefaultInstance()).getRunsList();
+              assertThat(list).hasSizeGreaterThanOrEqualTo(2).hasSizeLessThanOrEqualTo(5);
+              assertThat(list).allSatisfy(r -> {
+                assertThat(r.getJob()).isEqualTo("http-runs");
+                assertThat(r.getFiredBy()).isIn(nodeIds);
+                assertThat(r.getTerm()).isPositive();
+                assertThat(r.getFireIndex()).isPositive();
+              });
+            });
+    ClusterStatus status = parse(get(url + "/api/v1/cluster").body(), ClusterStatus.getDefaultInstance());
+    assertThat(status.getLeaderId()).isIn(nodeIds);
+    assertThat(status.getNodesList()).extracting(n -> n.getNodeId()).containsExactlyElementsOf(nodeIds);
+    assertThat(post(url + "/api/v1/JobService/DeleteJob", "{\"name\":\"http-runs\"}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void grpcStatusesBecomeHttpCodesWithAJsonError() throws Exception {
+    String url = cluster.httpUrls().get(1);
+    assertError(get(url + "/api/v1/jobs/no-such-job"), 404, "NOT_FOUND", "no-such-job");
+
+    assertThat(post(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h")).statusCode()).isEqualTo(200);
+    assertError(post(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h")), 409, "ALREADY_EXISTS", "http-dup");
+    assertError(
+        post(url + "/api/v1/JobService/UpdateJob", "{\"spec\":" + spec("http-dup", "@every 2h") + ",\"expectedVersion\":\"1\"}"),
+        409,
+        "FAILED_PRECONDITION",
+        "version");
+    assertError(post(url + "/api/v1/JobService/CreateJob", createJob("http-bad", "61 * * * *")), 400, "INVALID_ARGUMENT", "61");
+    assertThat(get(url + "/api/v1/jobs/http-bad").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void badRequestsGetClearErrorsAndChangeNothing() throws Exception {
+    String url = cluster.httpUrls().get(0);
+    assertError(post(url + "/api/v1/JobService/CreateJob", "{\"spec\": {"), 400, "INVALID_ARGUMENT", "raftcron.v1.CreateJobRequest");
+    assertError(post(url + "/api/v1/JobService/CreateJob", "{\"sepc\": {}}"), 400, "INVALID_ARGUMENT", "sepc");
+    assertError(post(url + "/api/v1/RunService/ListRuns", "{\"limit\": \"many\"}"), 400, "INVALID_ARGUMENT", "Not an int32 value: \"many\"");
+    assertError(post(url + "/api/v1/JobService/Explode", "{}"), 404, "NOT_FOUND", "JobService/Explode");
+    assertError(get(url + "/api/v1/JobService/ListJobs"), 405, "METHOD_NOT_ALLOWED", "GET");
+    assertError(get(url + "/api/v1/nothing/here/at/all"), 404, "NOT_FOUND", "/api/v1/nothing");
+    assertError(get(url + "/api/v1/jobs/%zz"), 400, "BAD_REQUEST", "URI");
+    assertError(get(url + "/ui/../../etc/passwd"), 404, "NOT_FOUND", "UI file");
+
+    String huge = createJob("http-huge", "@every 1h").replace("\"true\"", "\"" + "x".repeat(2 * 1024 * 1024) + "\"");
+    assertThat(post(url + "/api/v1/JobService/CreateJob", huge).statusCode()).isEqualTo(413);
+
+    assertThat(raw(url, "this is not HTTP at all\r\n\r\n")).startsWith("HTTP/1.1 400");
+    assertThat(raw(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(64 * 1024) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
+
+    assertThat(get(url + "/healthz").statusCode()).isEqualTo(200);
+    assertThat(get(url + "/api/v1/jobs/http-huge").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theMethodIndexListsEveryRegisteredService() {
+    HttpResponse<String> index = get(cluster.httpUrls().get(0) + "/api/v1");
+    assertThat(index.statusCode()).isEqualTo(200);
+    assertThat(index.body())
+        .contains("\"JobService/CreateJob\"", "\"JobService/ExplainSlot\"", "\"RunService/ListRuns\"")
+        .contains("\"ClusterService/GetStatus\"", "\"WorkerService/PollRuns\"");
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String code, String messagePart)
+      throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
+    Struct error = parse(response.body(), Struct.getDefaultInstance());
+    assertThat(error.getFieldsOrThrow("code").getStringValue()).isEqualTo(code);
+    assertThat(error.getFieldsOrThrow("message").getStringValue()).contains(messagePart);
+  }
+
+  private static String followerUrl() {
+    RaftcronServer leader = cluster.leader().orElseThrow();
+    int i = cluster.running().indexOf(leader);
+    return cluster.httpUrls().get((i + 1) % 3);
+  }
+
+  static String spec(String name, String schedule) {
+    return "{\"name\":\"" + name + "\",\"schedule\":\"" + schedule + "\",\"executor\":{\"shell\":{\"command\":\"true\"}}}";
+  }
+
+  static String createJob(String name, String schedule) {
+    return "{\"spec\":" + spec(name, schedule) + "}";
+  }
+
+  @SuppressWarnings("unchecked")
+  static <M extends Message> M parse(String json, M prototype) throws Exception {
+    Message.Builder builder = prototype.newBuilderForType();
+    JsonFormat.parser().merge(json, builder);
+    return (M) builder.build();
+  }
+
+  static HttpResponse<String> get(String url) {
+    return send(HttpRequest.newBuilder(URI.create(url)).GET());
+  }
+
+  static HttpResponse<String> post(String url, String json) {
+    return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sends bytes that are no proper HTTP request and returns what the node answers. */
+  private static String raw(String url, String bytes) throws IOException {
+    URI uri = URI.create(url);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(bytes.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      return new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+    }
+  }
+}
