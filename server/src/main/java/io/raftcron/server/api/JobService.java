@@ -317,10 +317,12 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
   }
 
   /** Fills the derived next slot: the first slot after the cursor inside the job's bounds. */
+  /** The job with its derived fields: the next slot and the schedule in words. */
   static Job withNextSlot(Job job) {
-    return FirePlanner.nextSlot(job)
-        .map(next -> job.toBuilder().setNextSlot(Times.toTimestamp(next)).build())
-        .orElse(job);
+    Job.Builder derived =
+        job.toBuilder().setScheduleDescription(Schedules.of(job.getSpec()).describe());
+    FirePlanner.nextSlot(job).ifPresent(next -> derived.setNextSlot(Times.toTimestamp(next)));
+    return derived.build();
   }
 
   private static boolean rejectInvalid(io.raftcron.proto.JobSpec spec, StreamObserver<?> out) {

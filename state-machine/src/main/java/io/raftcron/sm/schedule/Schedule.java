@@ -2,6 +2,7 @@ package io.raftcron.sm.schedule;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
+import com.cronutils.descriptor.CronDescriptor;
 import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.field.CronFieldName;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -327,6 +329,26 @@ public final class Schedule {
     LocalDateTime from = t.isGap() ? t.getDateTimeBefore() : t.getDateTimeAfter();
     LocalDateTime to = t.isGap() ? t.getDateTimeAfter() : t.getDateTimeBefore();
     return from.toLocalTime() + "-" + to.toLocalTime();
+  }
+
+  /**
+   * The schedule in English words for people ("every 5 minutes", "at 09:00 every day between
+   * Monday and Friday"), from cron-utils' CronDescriptor for cron forms; the expression itself
+   * where the descriptor has no words for it.
+   */
+  public String describe() {
+    if (everySeconds > 0) {
+      return "every " + expression.trim().substring("@every".length()).trim();
+    }
+    if (at != null) {
+      return "once, at " + at;
+    }
+    String text = expression.trim();
+    try {
+      return CronDescriptor.instance(Locale.ENGLISH).describe(parseCron(MACROS.getOrDefault(text, text)));
+    } catch (RuntimeException e) {
+      return text;
+    }
   }
 
   @Override

@@ -292,4 +292,22 @@ class ScheduleTest {
   void nextAfterIsEmptyWhenInstantsRunOut() {
     assertThat(Schedule.parse("@every 1s", "").nextAfter(Instant.MAX)).isEmpty();
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "*/5 * * * *        | every 5 minutes",
+        "@every 1m30s       | every 1m30s",
+        "@at 2026-12-24T18:00:00+01:00 | once, at 2026-12-24T17:00:00Z",
+      })
+  void describesTheScheduleInWords(String expression, String words) {
+    assertThat(Schedule.parse(expression, "UTC").describe()).isEqualTo(words);
+  }
+
+  @Test
+  void describesMacrosAndWeekdaysThroughTheCronDescriptor() {
+    assertThat(Schedule.parse("@daily", "UTC").describe()).contains("00:00");
+    assertThat(Schedule.parse("0 9 * * MON-FRI", "UTC").describe()).contains("09:00").contains("Monday").contains("Friday");
+  }
 }
