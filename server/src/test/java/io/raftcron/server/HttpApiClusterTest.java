@@ -1,11 +1,16 @@
 package io.raftcron.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.raftcron.server.HttpTestClient.createJob;
+import static io.raftcron.server.HttpTestClient.get;
+import static io.raftcron.server.HttpTestClient.parse;
+import static io.raftcron.server.HttpTestClient.post;
+import static io.raftcron.server.HttpTestClient.assertCreated;
+import static io.raftcron.server.HttpTestClient.postRetrying;
+import static io.raftcron.server.HttpTestClient.spec;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.ListJobsResponse;
 import io.raftcron.proto.ListRunsResponse;
@@ -16,8 +21,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,16 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpApiClusterTest {
   @TempDir static Path dir;
   private static LocalCluster cluster;
-  private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void startCluster() throws IOException {
     cluster = new LocalCluster(dir, 3, Duration.ofSeconds(5));
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
-    // Every node knows the leader's gRPC address once the registrations have committed.
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> cluster.httpUrls().stream().allMatch(url -> get(url + "/api/v1/cluster").statusCode() == 200));
+    HttpTestClient.awaitLeaderKnownEverywhere(cluster);
   }
 
   @AfterAll
@@ -76,7 +74,7 @@ class HttpApiClusterTest {
   @Test
   void aJobCreatedThroughAFollowerIsReadFromEveryNode() throws Exception {
     String follower = followerUrl();
-    HttpResponse<String> created = post(follower + "/api/v1/JobService/CreateJob", createJob("http-created", "@every 1h"));
+    HttpResponse<String> created = postRetrying(follower + "/api/v1/JobService/CreateJob", createJob("http-created", "@every 1h"));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
     Job job = parse(created.body(), Job.getDefaultInstance());
     assertThat(job.getSpec().getName()).isEqualTo("http-created");
@@ -98,7 +96,7 @@ class HttpApiClusterTest {
   @Test
   void runsNameTheNodeThatFiredThem() throws Exception {
     String url = cluster.httpUrls().get(2);
-    assertThat(post(url + "/api/v1/JobService/CreateJob", createJob("http-runs", "* * * * * *")).statusCode()).isEqualTo(200);
+    assertCreated(url + "/api/v1/JobService/CreateJob", createJob("http-runs", "* * * * * *"));
     List<String> nodeIds = List.of("n1", "n2", "n3");
     await()
         .atMost(Duration.ofSeconds(20))
@@ -126,10 +124,10 @@ class HttpApiClusterTest {
     String url = cluster.httpUrls().get(1);
     assertError(get(url + "/api/v1/jobs/no-such-job"), 404, "NOT_FOUND", "no-such-job");
 
-    assertThat(post(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h")).statusCode()).isEqualTo(200);
+    assertCreated(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h"));
     assertError(post(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h")), 409, "ALREADY_EXISTS", "http-dup");
     assertError(
-        post(url + "/api/v1/JobService/UpdateJob", "{\"spec\":" + spec("http-dup", "@every 2h") + ",\"expectedVersion\":\"1\"}"),
+        post(url + "/api/v1/JobService/UpdateJob", "{\"spec\":" + spec("http-dup", "@every 2h", "true") + ",\"expectedVersion\":\"1\"}"),
         409,
         "FAILED_PRECONDITION",
         "version");
@@ -181,40 +179,6 @@ class HttpApiClusterTest {
     RaftcronServer leader = cluster.leader().orElseThrow();
     int i = cluster.running().indexOf(leader);
     return cluster.httpUrls().get((i + 1) % 3);
-  }
-
-  static String spec(String name, String schedule) {
-    return "{\"name\":\"" + name + "\",\"schedule\":\"" + schedule + "\",\"executor\":{\"shell\":{\"command\":\"true\"}}}";
-  }
-
-  static String createJob(String name, String schedule) {
-    return "{\"spec\":" + spec(name, schedule) + "}";
-  }
-
-  @SuppressWarnings("unchecked")
-  static <M extends Message> M parse(String json, M prototype) throws Exception {
-    Message.Builder builder = prototype.newBuilderForType();
-    JsonFormat.parser().merge(json, builder);
-    return (M) builder.build();
-  }
-
-  static HttpResponse<String> get(String url) {
-    return send(HttpRequest.newBuilder(URI.create(url)).GET());
-  }
-
-  static HttpResponse<String> post(String url, String json) {
-    return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(json)));
-  }
-
-  private static HttpResponse<String> send(HttpRequest.Builder request) {
-    try {
-      return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Sends bytes that are no proper HTTP request and returns what the node answers. */
