@@ -4,7 +4,7 @@
 #
 #   scripts/demo.sh [--duration SECONDS]     (default: until Ctrl-C)
 #
-# Raft ports 7001-7003, gRPC ports 8001-8003. Data and logs live in a temporary folder that is
+# Raft ports 7001-7003, gRPC ports 8001-8003, HTTP (web UI, JSON API, metrics) 9001-9003. Data and logs live in a temporary folder that is
 # removed, with every process started here, when the demo ends.
 set -euo pipefail
 
@@ -77,7 +77,7 @@ fail() {
 
 for i in 1 2 3; do
   "$raftcron" server --node-id "n$i" --data-dir "$work/n$i" \
-    --raft-addr "127.0.0.1:700$i" --grpc-addr "127.0.0.1:800$i" --peers "$peers" \
+    --raft-addr "127.0.0.1:700$i" --grpc-addr "127.0.0.1:800$i" --http-addr "127.0.0.1:900$i" --peers "$peers" \
     >"$work/n$i.log" 2>&1 &
   pids+=("$!")
 done
@@ -98,6 +98,7 @@ done
 echo
 [[ -n "$leader" ]] || fail "no leader after 60 attempts"
 cli cluster status --cluster "$cluster"
+echo "demo: web UI at http://127.0.0.1:9001/ (any node: 9001-9003); JSON API at /api/v1, metrics at /metrics"
 
 "$raftcron" worker --cluster "$cluster" --worker-id worker-1 >"$work/worker.log" 2>&1 &
 pids+=("$!")

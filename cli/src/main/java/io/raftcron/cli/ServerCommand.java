@@ -60,6 +60,12 @@ final class ServerCommand implements Callable<Integer> {
       description = "How often the node snapshots its state and compacts its Raft log (default: ${DEFAULT-VALUE}).")
   int snapshotIntervalSecs;
 
+  @Option(
+      names = "--http-addr",
+      paramLabel = "HOST:PORT",
+      description = "Serve the JSON API (/api/v1), the web UI, /healthz, /readyz and /metrics here (default: no HTTP).")
+  String httpAddr;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -69,6 +75,7 @@ final class ServerCommand implements Callable<Integer> {
               .electionTimeoutMs(electionTimeoutMs)
               .leaseDuration(Duration.ofSeconds(leaseSeconds))
               .snapshotIntervalSecs(snapshotIntervalSecs)
+              .httpAddr(httpAddr)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
