@@ -144,13 +144,14 @@ class HttpApiClusterTest {
     assertError(post(url + "/api/v1/JobService/Explode", "{}"), 404, "NOT_FOUND", "JobService/Explode");
     assertError(get(url + "/api/v1/JobService/ListJobs"), 405, "METHOD_NOT_ALLOWED", "GET");
     assertError(get(url + "/api/v1/nothing/here/at/all"), 404, "NOT_FOUND", "/api/v1/nothing");
-    assertError(get(url + "/api/v1/jobs/%zz"), 400, "BAD_REQUEST", "URI");
     assertError(get(url + "/ui/../../etc/passwd"), 404, "NOT_FOUND", "UI file");
 
     String huge = createJob("http-huge", "@every 1h").replace("\"true\"", "\"" + "x".repeat(2 * 1024 * 1024) + "\"");
     assertThat(post(url + "/api/v1/JobService/CreateJob", huge).statusCode()).isEqualTo(413);
 
     assertThat(raw(url, "this is not HTTP at all\r\n\r\n")).startsWith("HTTP/1.1 400");
+    // A bad percent-escape (java.net.URI refuses to build one, so it goes raw).
+    assertThat(raw(url, "GET /api/v1/jobs/%zz HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 400");
     assertThat(raw(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(64 * 1024) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
 
     assertThat(get(url + "/healthz").statusCode()).isEqualTo(200);
