@@ -56,12 +56,12 @@
   }
 
   /** A relative time ("in 5s") that the clock tick below keeps current without a redraw. */
-  function rel(ts) {
-    return el('span', { class: 'rel muted small', 'data-ts': ts }, relative(ts));
+  function rel(ts, ahead) {
+    return el('span', { class: 'rel muted small', 'data-ts': ts, 'data-ahead': ahead }, relative(ts, ahead));
   }
 
   setInterval(() => document.querySelectorAll('.rel[data-ts]').forEach((node) => {
-    node.textContent = relative(node.dataset.ts);
+    node.textContent = relative(node.dataset.ts, 'ahead' in node.dataset);
   }), 1000);
 
   /** An enum value for people: FIRE_ALL → fire-all; unspecified → the default it stands for. */
@@ -85,9 +85,11 @@
     return ts ? ts.replace('T', ' ').replace(/(\.\d+)?Z$/, 'Z') : '—';
   }
 
-  function relative(ts) {
+  /** "in 5s" or "5s ago"; for a time that should lie ahead (a next slot), "due" once it is past. */
+  function relative(ts, ahead) {
     if (!ts) return '';
     const seconds = Math.round((Date.parse(ts) - Date.now()) / 1000);
+    if (ahead && seconds <= 0) return 'due';
     const span = humanSeconds(Math.abs(seconds));
     return seconds >= 0 ? 'in ' + span : span + ' ago';
   }
@@ -131,6 +133,21 @@
     return body;
   }
 
+  /**
+   * call() again while the cluster answers 503 (no leader yet, a leader change): the API asks
+   * for a retry. Only for idempotent requests.
+   */
+  async function callRetrying(method, request) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(method, request);
+      } catch (e) {
+        if (e.status !== 503 || attempt === 5) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
   // ---- pages ----------------------------------------------------------------------------------
   // A page is { match, nav?, mount(match) → { refresh(), dispose?() } }. Adding a page (alerts,
   // say) is one more entry here; pages with a nav title get a link in the header.
@@ -142,7 +159,7 @@
   ];
 
   function jobsPage() {
-    const filter = el('input', { type: 'search', id: 'job-filter', placeholder: 'Filter by name or schedule', 'aria-label': 'filter' });
+    const filter = el('input', { type: 'search', id: 'job-filter', placeholder: 'Filter jobs', 'aria-label': 'filter' });
     const state = el('select', { id: 'job-state', 'aria-label': 'state' },
       el('option', { value: 'all' }, 'All jobs'), el('option', { value: 'active' }, 'Active'), el('option', { value: 'paused' }, 'Paused'));
     const count = el('span', { class: 'muted small' });
@@ -164,7 +181,7 @@
             el('a', { href: jobHref(job.spec.name) }, job.spec.name),
             [el('code', {}, job.spec.schedule), el('div', { class: 'muted small' }, job.scheduleDescription || '')],
             job.spec.timeZone || 'UTC',
-            job.nextSlot ? [time(job.nextSlot), el('div', {}, rel(job.nextSlot))] : '—',
+            job.nextSlot ? [time(job.nextSlot), el('div', {}, rel(job.nextSlot, true))] : '—',
             last ? [badge(last.state), el('div', { class: 'muted small' }, time(last.slot))] : el('span', { class: 'muted' }, 'no runs'),
             job.paused ? badge('paused', 'paused') : badge('active', 'healthy'),
             job.firedCount,
@@ -215,13 +232,15 @@
       }
     });
 
+    // Pause and resume are idempotent; a trigger is made so by its request id, one per click.
     const act = (label, method, after, klass) =>
       el('button', {
         class: klass, id: label.toLowerCase().replace(/\W+/g, '-') + '-btn',
         onclick: async (event) => {
           event.target.disabled = true;
+          const request = method === 'JobService/TriggerJob' ? { name, requestId: 'ui-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8) } : { name };
           try {
-            await after(await call(method, { name }));
+            await after(await callRetrying(method, request));
             await page.refresh();
           } catch (e) {
             flash(label + ' failed: ' + e.message, true);
@@ -255,7 +274,7 @@
         el('dt', {}, 'Zone'), el('dd', {}, spec.timeZone || 'UTC'),
         el('dt', {}, 'Status'), el('dd', { id: 'job-status' }, job.paused ? badge('paused', 'paused') : badge('active', 'healthy'),
           job.paused && job.pausedAt ? el('span', { class: 'muted small' }, ' since ' + time(job.pausedAt)) : ''),
-        el('dt', {}, 'Next slot'), el('dd', {}, time(job.nextSlot), ' ', rel(job.nextSlot)),
+        el('dt', {}, 'Next slot'), el('dd', {}, time(job.nextSlot), ' ', rel(job.nextSlot, true)),
         el('dt', {}, 'Fired / skipped'), el('dd', {}, job.firedCount + ' / ' + job.skippedCount),
         el('dt', {}, 'Policies'), el('dd', { class: 'small' }, 'misfire ' + policy(spec.misfire, 'fire-all') + ', overlap ' + policy(spec.overlap, 'allow')),
         el('dt', {}, 'Command'), el('dd', {}, el('code', {}, spec.executor && spec.executor.shell ? spec.executor.shell.command : '—')),

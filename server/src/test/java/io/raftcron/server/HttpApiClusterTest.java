@@ -1,13 +1,13 @@
 package io.raftcron.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static io.raftcron.server.HttpTestClient.assertCreated;
 import static io.raftcron.server.HttpTestClient.createJob;
 import static io.raftcron.server.HttpTestClient.get;
+import static io.raftcron.server.HttpTestClient.getRetrying;
 import static io.raftcron.server.HttpTestClient.parse;
-import static io.raftcron.server.HttpTestClient.post;
-import static io.raftcron.server.HttpTestClient.assertCreated;
 import static io.raftcron.server.HttpTestClient.postRetrying;
 import static io.raftcron.server.HttpTestClient.spec;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Struct;
@@ -59,16 +59,18 @@ class HttpApiClusterTest {
   }
 
   @Test
-  void metricsAreThePrometheusTextFormatOfTheNodesOwnRegistry() {
-    String url = cluster.httpUrls().get(0);
-    get(url + "/healthz");
-    HttpResponse<String> metrics = get(url + "/metrics");
-    assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
-    assertThat(metrics.body())
-        .contains("# TYPE jvm_memory_used_bytes gauge")
-        .contains("# TYPE raftcron_http_requests_total counter")
-        .containsPattern("raftcron_http_requests_total\\{code=\"200\",route=\"healthz\"} [1-9]");
+  void metricsAreThePrometheusTextFormatOfEachNodesOwnRegistry() {
+    for (String url : cluster.httpUrls()) {
+      get(url + "/healthz");
+      HttpResponse<String> metrics = get(url + "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("content-type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+      assertThat(metrics.body())
+          .contains("# TYPE jvm_memory_used_bytes gauge")
+          .contains("# TYPE raftcron_http_requests_total counter")
+          .containsPattern("raftcron_http_requests_total\\{code=\"200\",route=\"healthz\"} [1-9]");
+    }
   }
 
   @Test
@@ -82,14 +84,14 @@ class HttpApiClusterTest {
     assertThat(job.hasNextSlot()).isTrue();
 
     for (String url : cluster.httpUrls()) {
-      HttpResponse<String> got = get(url + "/api/v1/jobs/http-created");
+      HttpResponse<String> got = getRetrying(url + "/api/v1/jobs/http-created");
       assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
       assertThat(parse(got.body(), Job.getDefaultInstance()).getVersion()).isEqualTo(job.getVersion());
-      assertThat(parse(get(url + "/api/v1/jobs").body(), ListJobsResponse.getDefaultInstance()).getJobsList())
+      assertThat(parse(getRetrying(url + "/api/v1/jobs").body(), ListJobsResponse.getDefaultInstance()).getJobsList())
           .extracting(j -> j.getSpec().getName())
           .contains("http-created");
     }
-    HttpResponse<String> viaMethod = post(follower + "/api/v1/JobService/GetJob", "{\"name\":\"http-created\"}");
+    HttpResponse<String> viaMethod = postRetrying(follower + "/api/v1/JobService/GetJob", "{\"name\":\"http-created\"}");
     assertThat(parse(viaMethod.body(), Job.getDefaultInstance())).isEqualTo(job);
   }
 
@@ -102,7 +104,7 @@ class HttpApiClusterTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              HttpResponse<String> runs = get(url + "/api/v1/jobs/http-runs/runs?limit=5");
+              HttpResponse<String> runs = getRetrying(url + "/api/v1/jobs/http-runs/runs?limit=5");
               assertThat(runs.statusCode()).as(runs.body()).isEqualTo(200);
               List<Run> list = parse(runs.body(), ListRunsResponse.getDefaultInstance()).getRunsList();
               assertThat(list).hasSizeGreaterThanOrEqualTo(2).hasSizeLessThanOrEqualTo(5);
@@ -113,41 +115,41 @@ class HttpApiClusterTest {
                 assertThat(r.getFireIndex()).isPositive();
               });
             });
-    ClusterStatus status = parse(get(url + "/api/v1/cluster").body(), ClusterStatus.getDefaultInstance());
+    ClusterStatus status = parse(getRetrying(url + "/api/v1/cluster").body(), ClusterStatus.getDefaultInstance());
     assertThat(status.getLeaderId()).isIn(nodeIds);
     assertThat(status.getNodesList()).extracting(n -> n.getNodeId()).containsExactlyElementsOf(nodeIds);
-    assertThat(post(url + "/api/v1/JobService/DeleteJob", "{\"name\":\"http-runs\"}").statusCode()).isEqualTo(200);
+    assertThat(postRetrying(url + "/api/v1/JobService/DeleteJob", "{\"name\":\"http-runs\"}").statusCode()).isEqualTo(200);
   }
 
   @Test
   void grpcStatusesBecomeHttpCodesWithAJsonError() throws Exception {
     String url = cluster.httpUrls().get(1);
-    assertError(get(url + "/api/v1/jobs/no-such-job"), 404, "NOT_FOUND", "no-such-job");
+    assertError(getRetrying(url + "/api/v1/jobs/no-such-job"), 404, "NOT_FOUND", "no-such-job");
 
     assertCreated(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h"));
-    assertError(post(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h")), 409, "ALREADY_EXISTS", "http-dup");
+    assertError(postRetrying(url + "/api/v1/JobService/CreateJob", createJob("http-dup", "@every 1h")), 409, "ALREADY_EXISTS", "http-dup");
     assertError(
-        post(url + "/api/v1/JobService/UpdateJob", "{\"spec\":" + spec("http-dup", "@every 2h", "true") + ",\"expectedVersion\":\"1\"}"),
+        postRetrying(url + "/api/v1/JobService/UpdateJob", "{\"spec\":" + spec("http-dup", "@every 2h", "true") + ",\"expectedVersion\":\"1\"}"),
         409,
         "FAILED_PRECONDITION",
         "version");
-    assertError(post(url + "/api/v1/JobService/CreateJob", createJob("http-bad", "61 * * * *")), 400, "INVALID_ARGUMENT", "61");
-    assertThat(get(url + "/api/v1/jobs/http-bad").statusCode()).isEqualTo(404);
+    assertError(postRetrying(url + "/api/v1/JobService/CreateJob", createJob("http-bad", "61 * * * *")), 400, "INVALID_ARGUMENT", "61");
+    assertThat(getRetrying(url + "/api/v1/jobs/http-bad").statusCode()).isEqualTo(404);
   }
 
   @Test
   void badRequestsGetClearErrorsAndChangeNothing() throws Exception {
     String url = cluster.httpUrls().get(0);
-    assertError(post(url + "/api/v1/JobService/CreateJob", "{\"spec\": {"), 400, "INVALID_ARGUMENT", "raftcron.v1.CreateJobRequest");
-    assertError(post(url + "/api/v1/JobService/CreateJob", "{\"sepc\": {}}"), 400, "INVALID_ARGUMENT", "sepc");
-    assertError(post(url + "/api/v1/RunService/ListRuns", "{\"limit\": \"many\"}"), 400, "INVALID_ARGUMENT", "Not an int32 value: \"many\"");
-    assertError(post(url + "/api/v1/JobService/Explode", "{}"), 404, "NOT_FOUND", "JobService/Explode");
-    assertError(get(url + "/api/v1/JobService/ListJobs"), 405, "METHOD_NOT_ALLOWED", "GET");
-    assertError(get(url + "/api/v1/nothing/here/at/all"), 404, "NOT_FOUND", "/api/v1/nothing");
+    assertError(postRetrying(url + "/api/v1/JobService/CreateJob", "{\"spec\": {"), 400, "INVALID_ARGUMENT", "raftcron.v1.CreateJobRequest");
+    assertError(postRetrying(url + "/api/v1/JobService/CreateJob", "{\"sepc\": {}}"), 400, "INVALID_ARGUMENT", "sepc");
+    assertError(postRetrying(url + "/api/v1/RunService/ListRuns", "{\"limit\": \"many\"}"), 400, "INVALID_ARGUMENT", "Not an int32 value: \"many\"");
+    assertError(postRetrying(url + "/api/v1/JobService/Explode", "{}"), 404, "NOT_FOUND", "JobService/Explode");
+    assertError(getRetrying(url + "/api/v1/JobService/ListJobs"), 405, "METHOD_NOT_ALLOWED", "GET");
+    assertError(getRetrying(url + "/api/v1/nothing/here/at/all"), 404, "NOT_FOUND", "/api/v1/nothing");
     assertError(get(url + "/ui/../../etc/passwd"), 404, "NOT_FOUND", "UI file");
 
     String huge = createJob("http-huge", "@every 1h").replace("\"true\"", "\"" + "x".repeat(2 * 1024 * 1024) + "\"");
-    assertThat(post(url + "/api/v1/JobService/CreateJob", huge).statusCode()).isEqualTo(413);
+    assertThat(postRetrying(url + "/api/v1/JobService/CreateJob", huge).statusCode()).isEqualTo(413);
 
     assertThat(raw(url, "this is not HTTP at all\r\n\r\n")).startsWith("HTTP/1.1 400");
     // A bad percent-escape (java.net.URI refuses to build one, so it goes raw).
@@ -155,7 +157,7 @@ class HttpApiClusterTest {
     assertThat(raw(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(64 * 1024) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
 
     assertThat(get(url + "/healthz").statusCode()).isEqualTo(200);
-    assertThat(get(url + "/api/v1/jobs/http-huge").statusCode()).isEqualTo(404);
+    assertThat(getRetrying(url + "/api/v1/jobs/http-huge").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -66,10 +66,19 @@ final class HttpTestClient {
    * returns it.
    */
   static HttpResponse<String> postRetrying(String url, String json) {
+    return retrying(() -> post(url, json));
+  }
+
+  /** GETs until the answer is not 503, like {@link #postRetrying}. */
+  static HttpResponse<String> getRetrying(String url) {
+    return retrying(() -> get(url));
+  }
+
+  private static HttpResponse<String> retrying(java.util.concurrent.Callable<HttpResponse<String>> call) {
     return await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(300))
-        .until(() -> post(url, json), response -> response.statusCode() != 503);
+        .until(call, response -> response.statusCode() != 503);
   }
 
   /** Creates a job through {@code url} (a CreateJob route) and checks that it was created. */

@@ -20,10 +20,11 @@ final class LocalCluster implements AutoCloseable {
     List<String> raftAddrs = new ArrayList<>();
     List<String> grpcAddrs = new ArrayList<>();
     List<String> httpAddrs = new ArrayList<>();
+    int[] ports = freePorts(3 * size);
     for (int i = 0; i < size; i++) {
-      raftAddrs.add("127.0.0.1:" + freePort());
-      grpcAddrs.add("127.0.0.1:" + freePort());
-      httpAddrs.add("127.0.0.1:" + freePort());
+      raftAddrs.add("127.0.0.1:" + ports[3 * i]);
+      grpcAddrs.add("127.0.0.1:" + ports[3 * i + 1]);
+      httpAddrs.add("127.0.0.1:" + ports[3 * i + 2]);
     }
     for (int i = 0; i < size; i++) {
       configs.add(
@@ -33,8 +34,13 @@ final class LocalCluster implements AutoCloseable {
               .httpAddr(httpAddrs.get(i))
               .build());
     }
-    for (ServerConfig config : configs) {
-      servers.add(start(config));
+    try {
+      for (ServerConfig config : configs) {
+        servers.add(start(config));
+      }
+    } catch (IOException | RuntimeException e) {
+      close(); // the nodes already started would otherwise outlive the test
+      throw e;
     }
   }
 
@@ -85,10 +91,18 @@ final class LocalCluster implements AutoCloseable {
     servers.stream().filter(s -> s != null).forEach(RaftcronServer::close);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /** Distinct free ports: all sockets stay open until every port is picked, so none repeats. */
+  static int[] freePorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        sockets.add(new ServerSocket(0));
+      }
+      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
     }
   }
 }

@@ -1,10 +1,9 @@
 package io.raftcron.server;
 
-import static io.raftcron.server.HttpTestClient.createJob;
-import static io.raftcron.server.HttpTestClient.get;
-import static io.raftcron.server.HttpTestClient.parse;
-import static io.raftcron.server.HttpTestClient.post;
 import static io.raftcron.server.HttpTestClient.assertCreated;
+import static io.raftcron.server.HttpTestClient.createJob;
+import static io.raftcron.server.HttpTestClient.getRetrying;
+import static io.raftcron.server.HttpTestClient.parse;
 import static io.raftcron.server.HttpTestClient.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -116,7 +115,7 @@ class WebUiBrowserTest {
     wait.until(d -> d.findElements(By.cssSelector("#preview tbody tr")).size() == 5);
 
     // "Why did it run at T?" for a slot that fired.
-    Run fired = parse(get(api + "/api/v1/jobs/ui-tick/runs?limit=1").body(), ListRunsResponse.getDefaultInstance()).getRuns(0);
+    Run fired = parse(getRetrying(api + "/api/v1/jobs/ui-tick/runs?limit=1").body(), ListRunsResponse.getDefaultInstance()).getRuns(0);
     browser.findElement(By.id("explain-slot")).sendKeys(com.google.protobuf.util.Timestamps.toString(fired.getSlot()));
     browser.findElement(By.cssSelector("#explain-form button")).click();
     wait.until(d -> d.findElement(By.id("explain-result")).getText().startsWith("FIRED"));
@@ -127,7 +126,7 @@ class WebUiBrowserTest {
     wait.until(d -> d.findElement(By.id("job-status")).getText().contains("paused"));
     assertThat(browser.findElement(By.id("resume-btn")).isDisplayed()).isTrue();
     assertThat(browser.findElement(By.id("pause-btn")).isDisplayed()).isFalse();
-    assertThat(parse(get(api + "/api/v1/jobs/ui-tick").body(), Job.getDefaultInstance()).getPaused()).isTrue();
+    assertThat(parse(getRetrying(api + "/api/v1/jobs/ui-tick").body(), Job.getDefaultInstance()).getPaused()).isTrue();
 
     browser.findElement(By.linkText("← Jobs")).click();
     wait.until(d -> d.findElement(By.cssSelector("tr[data-job='ui-tick']")).getText().contains("paused"));
@@ -152,12 +151,12 @@ class WebUiBrowserTest {
 
     browser.findElement(By.id("delete-btn")).click();
     wait.until(ExpectedConditions.alertIsPresent()).dismiss();
-    assertThat(get(api + "/api/v1/jobs/ui-manual").statusCode()).isEqualTo(200);
+    assertThat(getRetrying(api + "/api/v1/jobs/ui-manual").statusCode()).isEqualTo(200);
 
     browser.findElement(By.id("delete-btn")).click();
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     wait.until(d -> d.getCurrentUrl().endsWith("#/jobs"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> get(api + "/api/v1/jobs/ui-manual").statusCode() == 404);
+    await().atMost(Duration.ofSeconds(10)).until(() -> getRetrying(api + "/api/v1/jobs/ui-manual").statusCode() == 404);
   }
 
   @Test
