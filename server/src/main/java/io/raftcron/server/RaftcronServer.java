@@ -3,6 +3,7 @@ package io.raftcron.server;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.raft.RaftNode;
 import io.raftcron.raft.RaftNodeConfig;
@@ -14,6 +15,7 @@ import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
+import io.raftcron.server.metrics.NodeMetrics;
 import io.raftcron.sm.Safeguards;
 import io.raftcron.sm.SchedulerStateMachine;
 import io.raftcron.sm.store.SchedulerStore;
@@ -35,6 +37,7 @@ public final class RaftcronServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftcronServer.class);
 
   private final ServerConfig config;
+  private final PrometheusRegistry registry;
   private final SchedulerStore store;
   private final ScheduledExecutorService leaderExecutor;
   private final ScheduledExecutorService background;
@@ -55,12 +58,21 @@ public final class RaftcronServer implements AutoCloseable {
   /** Starts a node with the given clock and what to do when its state machine must stop. */
   public static RaftcronServer start(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal);
+    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry());
   }
 
-  private RaftcronServer(ServerConfig config, InstantSource clock, Runnable onFatal)
+  /** Starts a node whose metrics go into {@code registry} (one registry per node). */
+  public static RaftcronServer start(
+      ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
+      throws IOException {
+    return new RaftcronServer(config, clock, onFatal, registry);
+  }
+
+  private RaftcronServer(
+      ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
       throws IOException {
     this.config = config;
+    this.registry = registry;
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
     this.leaderExecutor = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-leader"));
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
@@ -74,17 +86,24 @@ public final class RaftcronServer implements AutoCloseable {
     Proposer proposer = new Proposer(clock, config.nodeId());
     Leadership leadership =
         new Leadership(store, proposer, clock, config.leaseDuration(), leaderExecutor, onFatal);
+    NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store);
     SchedulerStateMachine stateMachine =
         new SchedulerStateMachine(
-            store, safeguards(), (index, command, result) -> leadership.onApplied(command, result));
+            store,
+            safeguards(),
+            (index, command, result) -> {
+              metrics.onApplied(command, result);
+              leadership.onApplied(command, result);
+            });
     this.raft =
         RaftNode.start(
             RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
                 .withElectionTimeoutMs(config.electionTimeoutMs())
                 .withSnapshotIntervalSecs(config.snapshotIntervalSecs()),
-            new StateMachineBridge(stateMachine),
+            new StateMachineBridge(stateMachine, metrics::observeApply),
             leadership);
     proposer.attach(raft);
+    metrics.bindNode(raft, leadership.workers());
 
     this.forwarder = new Forwarder(config.nodeId(), raft, store);
     Gateway gateway = new Gateway(raft, proposer, forwarder);
@@ -112,6 +131,11 @@ public final class RaftcronServer implements AutoCloseable {
 
   public RaftNode raft() {
     return raft;
+  }
+
+  /** This node's metrics, for the HTTP endpoint's /metrics. */
+  public PrometheusRegistry metricsRegistry() {
+    return registry;
   }
 
   public SchedulerStore store() {

@@ -22,6 +22,7 @@ public final class ServerConfig {
   private final int electionTimeoutMs;
   private final Duration leaseDuration;
   private final int snapshotIntervalSecs;
+  private final boolean perJobMetrics;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -32,6 +33,7 @@ public final class ServerConfig {
     this.electionTimeoutMs = b.electionTimeoutMs;
     this.leaseDuration = b.leaseDuration;
     this.snapshotIntervalSecs = b.snapshotIntervalSecs;
+    this.perJobMetrics = b.perJobMetrics;
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -95,6 +97,11 @@ public final class ServerConfig {
     return snapshotIntervalSecs;
   }
 
+  /** Whether metrics carry a {@code job} label (off: per-job series aggregate over all jobs). */
+  public boolean perJobMetrics() {
+    return perJobMetrics;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -105,6 +112,7 @@ public final class ServerConfig {
     private int electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
     private Duration leaseDuration = DEFAULT_LEASE;
     private int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
+    private boolean perJobMetrics = true;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -126,6 +134,11 @@ public final class ServerConfig {
 
     public Builder snapshotIntervalSecs(int snapshotIntervalSecs) {
       this.snapshotIntervalSecs = snapshotIntervalSecs;
+      return this;
+    }
+
+    public Builder perJobMetrics(boolean perJobMetrics) {
+      this.perJobMetrics = perJobMetrics;
       return this;
     }
 

@@ -30,6 +30,7 @@ public final class Leadership implements LeadershipListener {
   private final Duration leaseDuration;
   private final ScheduledExecutorService executor;
   private final Runnable onFatal;
+  private final WorkerTracker workers;
   private LeaderSession session;
 
   public Leadership(
@@ -45,6 +46,12 @@ public final class Leadership implements LeadershipListener {
     this.leaseDuration = leaseDuration;
     this.executor = executor;
     this.onFatal = onFatal;
+    this.workers = new WorkerTracker(clock);
+  }
+
+  /** The workers heard from while this node leads. */
+  public WorkerTracker workers() {
+    return workers;
   }
 
   @Override
@@ -64,6 +71,7 @@ public final class Leadership implements LeadershipListener {
         () -> {
           log.info("stopped leading term {}", term);
           closeSession();
+          workers.clear();
         });
   }
 
@@ -85,6 +93,7 @@ public final class Leadership implements LeadershipListener {
   }
 
   public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
+    workers.seen(worker);
     executor.execute(
         () -> {
           if (session == null) {
@@ -96,7 +105,8 @@ public final class Leadership implements LeadershipListener {
   }
 
   /** A worker's heartbeat, answered by this term's session (NotLeadingException without one). */
-  public void heartbeat(List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
+  public void heartbeat(String worker, List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
+    workers.seen(worker);
     executor.execute(
         () -> {
           if (session == null) {

@@ -14,6 +14,9 @@ import io.raftcron.sm.store.StoreBatch;
  * that cannot be applied at all throws, which stops the node.
  */
 public final class Applier {
+  /** The message of an OK item that changed nothing: the same completion was recorded before. */
+  public static final String ALREADY_RECORDED = "already recorded";
+
   private final SchedulerStore store;
   private final Safeguards safeguards;
 

@@ -314,6 +314,16 @@ public final class SchedulerStore implements AutoCloseable {
     return found.stream().findFirst();
   }
 
+  /** How many runs wait for a worker (a key-only scan: the queue holds active runs only). */
+  public int queuedCount() {
+    return keys(Family.QUEUE, new byte[0], Integer.MAX_VALUE).size();
+  }
+
+  /** How many runs are leased to a worker now. */
+  public int leasedCount() {
+    return keys(Family.LEASES, new byte[0], Integer.MAX_VALUE).size();
+  }
+
   /** Runs currently leased to a worker. */
   public List<Run> leasedRuns() {
     List<Run> runs = new ArrayList<>();
