@@ -60,6 +60,14 @@ final class ServerCommand implements Callable<Integer> {
       description = "How often the node snapshots its state and compacts its Raft log (default: ${DEFAULT-VALUE}).")
   int snapshotIntervalSecs;
 
+  @Option(
+      names = "--per-job-metrics",
+      paramLabel = "true|false",
+      arity = "1",
+      defaultValue = "true",
+      description = "Label metrics with the job name; false aggregates them over all jobs, for very many jobs (default: ${DEFAULT-VALUE}).")
+  boolean perJobMetrics;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -69,6 +77,7 @@ final class ServerCommand implements Callable<Integer> {
               .electionTimeoutMs(electionTimeoutMs)
               .leaseDuration(Duration.ofSeconds(leaseSeconds))
               .snapshotIntervalSecs(snapshotIntervalSecs)
+              .perJobMetrics(perJobMetrics)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -123,7 +123,7 @@ public final class LeaderSession {
           dispatcher.queueChanged();
         }
       }
-      case PURGE_RUNS -> {}
+      case PURGE_RUNS, RAISE_ALERTS, RESOLVE_ALERTS, MARK_ALERTS_NOTIFIED -> {}
       case REGISTER_NODE, OP_NOT_SET -> {}
     }
   }
