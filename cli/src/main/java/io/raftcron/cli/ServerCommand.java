@@ -2,7 +2,9 @@ package io.raftcron.cli;
 
 import io.raftcron.server.RaftcronServer;
 import io.raftcron.server.ServerConfig;
+import io.raftcron.server.leader.AlertRules;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -68,6 +70,19 @@ final class ServerCommand implements Callable<Integer> {
       description = "Label metrics with the job name; false aggregates them over all jobs, for very many jobs (default: ${DEFAULT-VALUE}).")
   boolean perJobMetrics;
 
+  @Option(
+      names = "--alert-webhook",
+      paramLabel = "URL",
+      description = "POST each alert transition (firing, resolved) as JSON to this http(s) URL; sent by the leader.")
+  URI alertWebhook;
+
+  @Option(
+      names = "--alert-failures",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "A job whose newest N finished runs all failed raises a FAILING_JOB alert (default: ${DEFAULT-VALUE}).")
+  int alertFailures;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -78,6 +93,8 @@ final class ServerCommand implements Callable<Integer> {
               .leaseDuration(Duration.ofSeconds(leaseSeconds))
               .snapshotIntervalSecs(snapshotIntervalSecs)
               .perJobMetrics(perJobMetrics)
+              .alertRules(AlertRules.DEFAULT.withFailuresInARow(alertFailures))
+              .alertWebhook(alertWebhook)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -7,12 +7,15 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.raft.RaftNode;
 import io.raftcron.raft.RaftNodeConfig;
+import io.raftcron.server.api.AlertService;
 import io.raftcron.server.api.ClusterService;
 import io.raftcron.server.api.Forwarder;
 import io.raftcron.server.api.Gateway;
 import io.raftcron.server.api.JobService;
 import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
+import io.raftcron.server.leader.AlertSetup;
+import io.raftcron.server.leader.AlertWebhook;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
 import io.raftcron.server.metrics.NodeMetrics;
@@ -85,7 +88,14 @@ public final class RaftcronServer implements AutoCloseable {
 
     Proposer proposer = new Proposer(clock, config.nodeId());
     Leadership leadership =
-        new Leadership(store, proposer, clock, config.leaseDuration(), leaderExecutor, onFatal);
+        new Leadership(
+            store,
+            proposer,
+            clock,
+            config.leaseDuration(),
+            leaderExecutor,
+            onFatal,
+            new AlertSetup(config.alertRules(), config.alertWebhook().map(AlertWebhook::new), config.nodeId()));
     NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store);
     SchedulerStateMachine stateMachine =
         new SchedulerStateMachine(
@@ -112,6 +122,7 @@ public final class RaftcronServer implements AutoCloseable {
         NettyServerBuilder.forAddress(grpcAddress)
             .addService(ServerInterceptors.intercept(new JobService(gateway, store, clock), Forwarder.interceptor()))
             .addService(ServerInterceptors.intercept(new RunService(gateway, store), Forwarder.interceptor()))
+            .addService(ServerInterceptors.intercept(new AlertService(gateway, store), Forwarder.interceptor()))
             .addService(
                 ServerInterceptors.intercept(
                     new ClusterService(self, gateway, raft, store, forwarder), Forwarder.interceptor()))

@@ -1,9 +1,13 @@
 package io.raftcron.server;
 
+import io.raftcron.server.leader.AlertRules;
+import io.raftcron.server.leader.AlertWebhook;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How one scheduler node is started. Required: node id, data dir, Raft and gRPC addresses and
@@ -23,6 +27,8 @@ public final class ServerConfig {
   private final Duration leaseDuration;
   private final int snapshotIntervalSecs;
   private final boolean perJobMetrics;
+  private final AlertRules alertRules;
+  private final URI alertWebhook;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -34,6 +40,8 @@ public final class ServerConfig {
     this.leaseDuration = b.leaseDuration;
     this.snapshotIntervalSecs = b.snapshotIntervalSecs;
     this.perJobMetrics = b.perJobMetrics;
+    this.alertRules = b.alertRules;
+    this.alertWebhook = b.alertWebhook;
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -46,6 +54,9 @@ public final class ServerConfig {
     }
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("the lease duration must be positive");
+    }
+    if (alertWebhook != null) {
+      AlertWebhook.check(alertWebhook);
     }
     if (snapshotIntervalSecs < 1) {
       throw new IllegalArgumentException("the snapshot interval must be at least 1 second");
@@ -102,6 +113,16 @@ public final class ServerConfig {
     return perJobMetrics;
   }
 
+  /** Thresholds of the built-in alerts. */
+  public AlertRules alertRules() {
+    return alertRules;
+  }
+
+  /** Where the leader posts alert transitions, if anywhere. */
+  public Optional<URI> alertWebhook() {
+    return Optional.ofNullable(alertWebhook);
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -113,6 +134,8 @@ public final class ServerConfig {
     private Duration leaseDuration = DEFAULT_LEASE;
     private int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
     private boolean perJobMetrics = true;
+    private AlertRules alertRules = AlertRules.DEFAULT;
+    private URI alertWebhook;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -139,6 +162,17 @@ public final class ServerConfig {
 
     public Builder perJobMetrics(boolean perJobMetrics) {
       this.perJobMetrics = perJobMetrics;
+      return this;
+    }
+
+    public Builder alertRules(AlertRules alertRules) {
+      this.alertRules = Objects.requireNonNull(alertRules);
+      return this;
+    }
+
+    /** null: no webhook. */
+    public Builder alertWebhook(URI alertWebhook) {
+      this.alertWebhook = alertWebhook;
       return this;
     }
 

@@ -30,6 +30,7 @@ public final class Leadership implements LeadershipListener {
   private final Duration leaseDuration;
   private final ScheduledExecutorService executor;
   private final Runnable onFatal;
+  private final AlertSetup alerts;
   private final WorkerTracker workers;
   private LeaderSession session;
 
@@ -39,13 +40,15 @@ public final class Leadership implements LeadershipListener {
       InstantSource clock,
       Duration leaseDuration,
       ScheduledExecutorService executor,
-      Runnable onFatal) {
+      Runnable onFatal,
+      AlertSetup alerts) {
     this.store = store;
     this.proposer = proposer;
     this.clock = clock;
     this.leaseDuration = leaseDuration;
     this.executor = executor;
     this.onFatal = onFatal;
+    this.alerts = alerts;
     this.workers = new WorkerTracker(clock);
   }
 
@@ -60,7 +63,7 @@ public final class Leadership implements LeadershipListener {
         () -> {
           closeSession();
           log.info("leading term {}: rebuilding the schedule from the committed state", term);
-          session = new LeaderSession(term, store, proposer, clock, leaseDuration, executor);
+          session = new LeaderSession(term, store, proposer, clock, leaseDuration, executor, alerts, workers);
           session.start();
         });
   }

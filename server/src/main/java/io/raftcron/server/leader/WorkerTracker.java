@@ -17,13 +17,16 @@ public final class WorkerTracker {
 
   private final InstantSource clock;
   private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+  private volatile Instant lastContact;
 
   public WorkerTracker(InstantSource clock) {
     this.clock = clock;
   }
 
   public void seen(String worker) {
-    lastSeen.put(worker, clock.instant());
+    Instant now = clock.instant();
+    lastSeen.put(worker, now);
+    lastContact = now;
   }
 
   /** Workers heard from within {@link #CONNECTED_WINDOW}; forgets older ones. */
@@ -33,14 +36,14 @@ public final class WorkerTracker {
     return lastSeen.size();
   }
 
-  /** When the last worker was heard from, if one was within the window. */
+  /** When a worker was last heard from while this node leads. */
   public Optional<Instant> lastContact() {
-    connected();
-    return lastSeen.values().stream().max(Instant::compareTo);
+    return Optional.ofNullable(lastContact);
   }
 
   /** Leadership moved: the workers will reconnect to the new leader. */
   void clear() {
     lastSeen.clear();
+    lastContact = null;
   }
 }

@@ -2,9 +2,13 @@ package io.raftcron.server.metrics;
 
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.raftcron.proto.AlertKind;
+import io.raftcron.proto.AlertState;
 import io.raftcron.raft.RaftNode;
 import io.raftcron.server.leader.WorkerTracker;
 import io.raftcron.sm.store.SchedulerStore;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,6 +31,24 @@ final class ClusterMetrics {
     gauge(registry, "raftcron_workers_connected",
         "Workers that polled or heartbeated this node as leader in the last 30 s (0 on followers)",
         workers, WorkerTracker::connected);
+    GaugeWithCallback.builder()
+        .name("raftcron_alerts_firing")
+        .help("Built-in alerts firing now, by kind (from the replicated state: the same on every node)")
+        .labelNames("kind")
+        .callback(
+            cb -> {
+              Map<AlertKind, Long> firing = new EnumMap<>(AlertKind.class);
+              for (AlertKind kind : AlertKind.values()) {
+                if (kind != AlertKind.ALERT_KIND_UNSPECIFIED && kind != AlertKind.UNRECOGNIZED) {
+                  firing.put(kind, 0L);
+                }
+              }
+              store.alerts().stream()
+                  .filter(a -> a.getState() == AlertState.FIRING)
+                  .forEach(a -> firing.merge(a.getKind(), 1L, Long::sum));
+              firing.forEach((kind, n) -> cb.call(n, kind.name()));
+            })
+        .register(registry);
   }
 
   private static <T> void gauge(
