@@ -58,9 +58,9 @@ class MetricsClusterTest {
                 () -> {
                   for (RaftcronServer node : cluster.running()) {
                     Scrape scrape = Scrape.of(node.metricsRegistry());
-                    assertThat(scrape.value("raftcron_job_runs_finished_total", "job=\"good\",state=\"SUCCEEDED\""))
+                    assertThat(scrape.value("raftcron_job_runs_finished_total", "job_name=\"good\",state=\"SUCCEEDED\""))
                         .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2));
-                    assertThat(scrape.value("raftcron_job_runs_finished_total", "job=\"bad\",state=\"FAILED\""))
+                    assertThat(scrape.value("raftcron_job_runs_finished_total", "job_name=\"bad\",state=\"FAILED\""))
                         .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2));
                   }
                 });
@@ -70,19 +70,19 @@ class MetricsClusterTest {
       for (RaftcronServer node : cluster.running()) {
         Scrape scrape = Scrape.of(node.metricsRegistry());
         leaders += scrape.value("raftcron_raft_leader", "").orElseThrow();
-        assertThat(scrape.value("raftcron_job_fires_total", "job=\"good\"")).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2));
-        assertThat(scrape.value("raftcron_job_fire_lateness_seconds_count", "job=\"good\""))
+        assertThat(scrape.value("raftcron_job_fires_total", "job_name=\"good\"")).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2));
+        assertThat(scrape.value("raftcron_job_fire_lateness_seconds_count", "job_name=\"good\""))
             .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2));
         // On-time slots are decided well within a second of their time.
-        assertThat(scrape.value("raftcron_job_fire_lateness_seconds_bucket", "job=\"good\",le=\"1.0\""))
+        assertThat(scrape.value("raftcron_job_fire_lateness_seconds_bucket", "job_name=\"good\",le=\"1.0\""))
             .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2));
-        assertThat(scrape.value("raftcron_job_start_lateness_seconds_count", "job=\"good\"")).isPresent();
-        assertThat(scrape.value("raftcron_job_run_duration_seconds_count", "job=\"bad\"")).isPresent();
-        assertThat(scrape.value("raftcron_job_last_failure_timestamp_seconds", "job=\"bad\""))
+        assertThat(scrape.value("raftcron_job_start_lateness_seconds_count", "job_name=\"good\"")).isPresent();
+        assertThat(scrape.value("raftcron_job_run_duration_seconds_count", "job_name=\"bad\"")).isPresent();
+        assertThat(scrape.value("raftcron_job_last_failure_timestamp_seconds", "job_name=\"bad\""))
             .hasValueSatisfying(v -> assertThat(v).isGreaterThan(1.7e9));
-        assertThat(scrape.value("raftcron_job_last_success_timestamp_seconds", "job=\"good\""))
+        assertThat(scrape.value("raftcron_job_last_success_timestamp_seconds", "job_name=\"good\""))
             .hasValueSatisfying(v -> assertThat(v).isGreaterThan(1.7e9));
-        assertThat(scrape.value("raftcron_job_next_slot_timestamp_seconds", "job=\"good\"")).isPresent();
+        assertThat(scrape.value("raftcron_job_next_slot_timestamp_seconds", "job_name=\"good\"")).isPresent();
         assertThat(scrape.value("raftcron_raft_term", "")).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
         assertThat(scrape.value("raftcron_raft_commit_index", "")).hasValueSatisfying(v -> assertThat(v).isGreaterThan(3));
         assertThat(scrape.value("raftcron_apply_duration_seconds_count", "")).hasValueSatisfying(v -> assertThat(v).isGreaterThan(3));
@@ -114,7 +114,7 @@ class MetricsClusterTest {
                 () ->
                     assertThat(Scrape.of(node.metricsRegistry()).value("raftcron_job_runs_finished_total", "state=\"SUCCEEDED\""))
                         .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(3)));
-        assertThat(Scrape.of(node.metricsRegistry()).text()).doesNotContain("job=\"");
+        assertThat(Scrape.of(node.metricsRegistry()).text()).doesNotContain("job_name=\"");
       }
     }
   }
