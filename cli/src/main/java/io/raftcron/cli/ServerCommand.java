@@ -83,6 +83,19 @@ final class ServerCommand implements Callable<Integer> {
       description = "A job whose newest N finished runs all failed raises a FAILING_JOB alert (default: ${DEFAULT-VALUE}).")
   int alertFailures;
 
+  @Option(
+      names = "--otlp-endpoint",
+      paramLabel = "URL",
+      description = "Export one OpenTelemetry trace per finished run over OTLP/HTTP to this URL (e.g. http://collector:4318/v1/traces).")
+  URI otlpEndpoint;
+
+  @Option(
+      names = "--slow-run-seconds",
+      paramLabel = "S",
+      defaultValue = "600",
+      description = "Log attempts that ran longer than this as slow, with their trace id (default: ${DEFAULT-VALUE}).")
+  long slowRunSeconds;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -95,6 +108,8 @@ final class ServerCommand implements Callable<Integer> {
               .perJobMetrics(perJobMetrics)
               .alertRules(AlertRules.DEFAULT.withFailuresInARow(alertFailures))
               .alertWebhook(alertWebhook)
+              .otlpEndpoint(otlpEndpoint)
+              .slowRunThreshold(Duration.ofSeconds(slowRunSeconds))
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

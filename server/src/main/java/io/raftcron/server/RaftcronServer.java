@@ -19,6 +19,7 @@ import io.raftcron.server.leader.AlertWebhook;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
 import io.raftcron.server.metrics.NodeMetrics;
+import io.raftcron.server.metrics.RunTracer;
 import io.raftcron.sm.Safeguards;
 import io.raftcron.sm.SchedulerStateMachine;
 import io.raftcron.sm.store.SchedulerStore;
@@ -44,6 +45,7 @@ public final class RaftcronServer implements AutoCloseable {
   private final SchedulerStore store;
   private final ScheduledExecutorService leaderExecutor;
   private final ScheduledExecutorService background;
+  private final RunTracer tracer;
   private final RaftNode raft;
   private final Forwarder forwarder;
   private final NodeRegistrar registrar;
@@ -97,12 +99,16 @@ public final class RaftcronServer implements AutoCloseable {
             onFatal,
             new AlertSetup(config.alertRules(), config.alertWebhook().map(AlertWebhook::new), config.nodeId()));
     NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store);
+    this.tracer =
+        RunTracer.create(
+            config.otlpEndpoint(), config.nodeId(), leadership::isLeading, config.slowRunThreshold());
     SchedulerStateMachine stateMachine =
         new SchedulerStateMachine(
             store,
             safeguards(),
             (index, command, result) -> {
               metrics.onApplied(command, result);
+              tracer.onApplied(command, result);
               leadership.onApplied(command, result);
             });
     this.raft =
@@ -171,6 +177,7 @@ public final class RaftcronServer implements AutoCloseable {
     grpc.shutdownNow();
     forwarder.close();
     raft.close();
+    tracer.close();
     leaderExecutor.shutdownNow();
     background.shutdownNow();
     try {

@@ -17,6 +17,7 @@ public final class ServerConfig {
   public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 300;
+  public static final Duration DEFAULT_SLOW_RUN_THRESHOLD = Duration.ofMinutes(10);
 
   private final String nodeId;
   private final Path dataDir;
@@ -29,6 +30,8 @@ public final class ServerConfig {
   private final boolean perJobMetrics;
   private final AlertRules alertRules;
   private final URI alertWebhook;
+  private final URI otlpEndpoint;
+  private final Duration slowRunThreshold;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -42,6 +45,8 @@ public final class ServerConfig {
     this.perJobMetrics = b.perJobMetrics;
     this.alertRules = b.alertRules;
     this.alertWebhook = b.alertWebhook;
+    this.otlpEndpoint = b.otlpEndpoint;
+    this.slowRunThreshold = b.slowRunThreshold;
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -57,6 +62,12 @@ public final class ServerConfig {
     }
     if (alertWebhook != null) {
       AlertWebhook.check(alertWebhook);
+    }
+    if (otlpEndpoint != null && !"http".equals(otlpEndpoint.getScheme()) && !"https".equals(otlpEndpoint.getScheme())) {
+      throw new IllegalArgumentException("--otlp-endpoint must be an http or https URL, not '" + otlpEndpoint + "'");
+    }
+    if (slowRunThreshold.isNegative() || slowRunThreshold.isZero()) {
+      throw new IllegalArgumentException("the slow-run threshold must be positive");
     }
     if (snapshotIntervalSecs < 1) {
       throw new IllegalArgumentException("the snapshot interval must be at least 1 second");
@@ -123,6 +134,16 @@ public final class ServerConfig {
     return Optional.ofNullable(alertWebhook);
   }
 
+  /** Where finished runs' traces go (OTLP over HTTP), if anywhere. */
+  public Optional<URI> otlpEndpoint() {
+    return Optional.ofNullable(otlpEndpoint);
+  }
+
+  /** An attempt that ran longer is logged, with its trace id, as slow. */
+  public Duration slowRunThreshold() {
+    return slowRunThreshold;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -136,6 +157,8 @@ public final class ServerConfig {
     private boolean perJobMetrics = true;
     private AlertRules alertRules = AlertRules.DEFAULT;
     private URI alertWebhook;
+    private URI otlpEndpoint;
+    private Duration slowRunThreshold = DEFAULT_SLOW_RUN_THRESHOLD;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -173,6 +196,17 @@ public final class ServerConfig {
     /** null: no webhook. */
     public Builder alertWebhook(URI alertWebhook) {
       this.alertWebhook = alertWebhook;
+      return this;
+    }
+
+    /** null: no tracing export. */
+    public Builder otlpEndpoint(URI otlpEndpoint) {
+      this.otlpEndpoint = otlpEndpoint;
+      return this;
+    }
+
+    public Builder slowRunThreshold(Duration slowRunThreshold) {
+      this.slowRunThreshold = Objects.requireNonNull(slowRunThreshold);
       return this;
     }
 

@@ -33,6 +33,7 @@ public final class Leadership implements LeadershipListener {
   private final AlertSetup alerts;
   private final WorkerTracker workers;
   private LeaderSession session;
+  private volatile boolean leading;
 
   public Leadership(
       SchedulerStore store,
@@ -65,6 +66,7 @@ public final class Leadership implements LeadershipListener {
           log.info("leading term {}: rebuilding the schedule from the committed state", term);
           session = new LeaderSession(term, store, proposer, clock, leaseDuration, executor, alerts, workers);
           session.start();
+          leading = true;
         });
   }
 
@@ -140,7 +142,13 @@ public final class Leadership implements LeadershipListener {
     return reply;
   }
 
+  /** Whether this node runs a leader session now (it leads and has applied its term's start). */
+  public boolean isLeading() {
+    return leading;
+  }
+
   private void closeSession() {
+    leading = false;
     if (session != null) {
       session.close();
       session = null;

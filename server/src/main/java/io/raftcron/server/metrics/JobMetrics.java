@@ -17,13 +17,11 @@ import io.raftcron.proto.RunOrigin;
 import io.raftcron.proto.RunState;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.applier.Applier;
 import io.raftcron.sm.planner.FirePlanner;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Per-job metrics, derived from the committed entries this node applies (so every node, follower
@@ -33,8 +31,6 @@ import java.util.Set;
  */
 final class JobMetrics {
   static final int SEED_RUNS_PER_JOB = 50;
-  private static final Set<RunState> FINAL =
-      Set.of(RunState.SUCCEEDED, RunState.FAILED, RunState.TIMED_OUT, RunState.CANCELLED, RunState.SKIPPED);
 
   private final JobLabels labels;
   private final Counter fires;
@@ -150,11 +146,8 @@ final class JobMetrics {
     switch (command.getOpCase()) {
       case FIRE_SLOTS -> decided(command.getFireSlots().getDecisionsList(), result, leaderTime);
       case RESUME_JOB -> decided(command.getResumeJob().getDecisionsList(), result, leaderTime);
-      case COMPLETE_RUNS -> completed(command.getCompleteRuns().getCompletionsList(), result);
-      case EXPIRE_LEASES, CANCEL_RUN ->
-          result.getItemsList().stream()
-              .filter(i -> i.getCode() == ResultCode.OK && i.getRun().getState() == RunState.CANCELLED)
-              .forEach(i -> finished(i.getRun()));
+      case COMPLETE_RUNS -> AppliedRuns.completed(command, result).forEach(this::completed);
+      case EXPIRE_LEASES, CANCEL_RUN -> AppliedRuns.cancelled(command, result).forEach(this::finished);
       case DELETE_JOB -> {
         if (result.getCode() == ResultCode.OK && labels.perJob()) {
           String job = command.getDeleteJob().getName();
@@ -188,36 +181,30 @@ final class JobMetrics {
     }
   }
 
-  private void completed(List<Completion> completions, CommandResult result) {
-    for (int i = 0; i < Math.min(completions.size(), result.getItemsCount()); i++) {
-      Completion completion = completions.get(i);
-      ItemResult item = result.getItems(i);
-      if (item.getCode() != ResultCode.OK || Applier.ALREADY_RECORDED.equals(item.getMessage())) {
-        continue;
-      }
-      Run run = item.getRun();
-      String job = run.getJob();
-      if (completion.hasStartedAt() && completion.hasFinishedAt()) {
-        duration.labelValues(labels.values(job))
-            .observe(secondsBetween(Times.toInstant(completion.getStartedAt()), Times.toInstant(completion.getFinishedAt())));
-      }
-      if (run.getAttempt() == 1 && completion.hasStartedAt() && run.hasFiredAt()) {
-        startLateness.labelValues(labels.values(job))
-            .observe(secondsBetween(Times.toInstant(run.getFiredAt()), Times.toInstant(completion.getStartedAt())));
-      }
-      RunState attemptOutcome =
-          run.getAttemptsCount() == 0 ? run.getState() : run.getAttempts(run.getAttemptsCount() - 1).getOutcome();
-      recordOutcome(job, attemptOutcome, completion.getFinishedAt());
-      if (run.getState() == RunState.RETRY_WAIT) {
-        retries.labelValues(labels.values(job)).inc();
-      } else {
-        finished(run);
-      }
+  private void completed(AppliedRuns.Completed done) {
+    Completion completion = done.completion();
+    Run run = done.run();
+    String job = run.getJob();
+    if (completion.hasStartedAt() && completion.hasFinishedAt()) {
+      duration.labelValues(labels.values(job))
+          .observe(secondsBetween(Times.toInstant(completion.getStartedAt()), Times.toInstant(completion.getFinishedAt())));
+    }
+    if (run.getAttempt() == 1 && completion.hasStartedAt() && run.hasFiredAt()) {
+      startLateness.labelValues(labels.values(job))
+          .observe(secondsBetween(Times.toInstant(run.getFiredAt()), Times.toInstant(completion.getStartedAt())));
+    }
+    RunState attemptOutcome =
+        run.getAttemptsCount() == 0 ? run.getState() : run.getAttempts(run.getAttemptsCount() - 1).getOutcome();
+    recordOutcome(job, attemptOutcome, completion.getFinishedAt());
+    if (run.getState() == RunState.RETRY_WAIT) {
+      retries.labelValues(labels.values(job)).inc();
+    } else {
+      finished(run);
     }
   }
 
   private void finished(Run run) {
-    if (FINAL.contains(run.getState())) {
+    if (AppliedRuns.FINAL.contains(run.getState())) {
       finished.labelValues(labels.values(run.getJob(), run.getState().name())).inc();
     }
   }
