@@ -49,6 +49,13 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   apt_install "${missing[@]}"
 fi
 
+# --- Alerting rules: promtool (Debian's prometheus package) runs `promtool test rules` ----------
+if command -v promtool >/dev/null; then
+  echo "install-deps: promtool present"
+else
+  apt_install prometheus
+fi
+
 if docker info >/dev/null 2>&1; then
   echo "install-deps: docker engine running"
 else

@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
       JobCommand.class,
       RunCommand.class,
       ClusterCommand.class,
-      WorkerCommand.class
+      WorkerCommand.class,
+      AlertsCommand.class
     })
 public final class Main {
   /** System property for the root log level (logback.xml); -Draftcron.log.level=DEBUG overrides. */

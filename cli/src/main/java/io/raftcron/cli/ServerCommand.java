@@ -2,7 +2,9 @@ package io.raftcron.cli;
 
 import io.raftcron.server.RaftcronServer;
 import io.raftcron.server.ServerConfig;
+import io.raftcron.server.leader.AlertRules;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -66,6 +68,40 @@ final class ServerCommand implements Callable<Integer> {
       description = "Serve the JSON API (/api/v1), the web UI, /healthz, /readyz and /metrics here (default: no HTTP).")
   String httpAddr;
 
+  @Option(
+      names = "--per-job-metrics",
+      paramLabel = "true|false",
+      arity = "1",
+      defaultValue = "true",
+      description = "Label metrics with the job name; false aggregates them over all jobs, for very many jobs (default: ${DEFAULT-VALUE}).")
+  boolean perJobMetrics;
+
+  @Option(
+      names = "--alert-webhook",
+      paramLabel = "URL",
+      description = "POST each alert transition (firing, resolved) as JSON to this http(s) URL; sent by the leader.")
+  URI alertWebhook;
+
+  @Option(
+      names = "--alert-failures",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "A job whose newest N finished runs all failed raises a FAILING_JOB alert (default: ${DEFAULT-VALUE}).")
+  int alertFailures;
+
+  @Option(
+      names = "--otlp-endpoint",
+      paramLabel = "URL",
+      description = "Export one OpenTelemetry trace per finished run over OTLP/HTTP to this URL (e.g. http://collector:4318/v1/traces).")
+  URI otlpEndpoint;
+
+  @Option(
+      names = "--slow-run-seconds",
+      paramLabel = "S",
+      defaultValue = "600",
+      description = "Log attempts that ran longer than this as slow, with their trace id (default: ${DEFAULT-VALUE}).")
+  long slowRunSeconds;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -76,6 +112,11 @@ final class ServerCommand implements Callable<Integer> {
               .leaseDuration(Duration.ofSeconds(leaseSeconds))
               .snapshotIntervalSecs(snapshotIntervalSecs)
               .httpAddr(httpAddr)
+              .perJobMetrics(perJobMetrics)
+              .alertRules(AlertRules.DEFAULT.withFailuresInARow(alertFailures))
+              .alertWebhook(alertWebhook)
+              .otlpEndpoint(otlpEndpoint)
+              .slowRunThreshold(Duration.ofSeconds(slowRunSeconds))
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

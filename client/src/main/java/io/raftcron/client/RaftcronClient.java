@@ -167,6 +167,14 @@ public final class RaftcronClient implements AutoCloseable {
     return call((ch, deadline) -> runs(ch, deadline).getRun(GetRunRequest.newBuilder().setRunId(runId).build()));
   }
 
+  /** The built-in alerts: the firing ones, or every recorded one with {@code includeResolved}. */
+  public List<io.raftcron.proto.Alert> listAlerts(boolean includeResolved) {
+    io.raftcron.proto.ListAlertsRequest request =
+        io.raftcron.proto.ListAlertsRequest.newBuilder().setIncludeResolved(includeResolved).build();
+    return call((ch, deadline) ->
+        io.raftcron.proto.AlertServiceGrpc.newBlockingStub(ch).withDeadline(deadline).listAlerts(request).getAlertsList());
+  }
+
   public ClusterStatus clusterStatus() {
     return call((ch, deadline) -> ClusterServiceGrpc.newBlockingStub(ch).withDeadline(deadline)
         .getStatus(GetStatusRequest.getDefaultInstance()));

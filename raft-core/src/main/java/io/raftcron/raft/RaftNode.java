@@ -15,6 +15,7 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
@@ -70,6 +71,7 @@ public final class RaftNode implements AutoCloseable {
 
   private final String raftAddress;
   private final Semaphore inflight;
+  private final int maxInflightProposals;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("raftcron-raft-events"));
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor(daemon("raftcron-raft-callbacks"));
@@ -91,6 +93,7 @@ public final class RaftNode implements AutoCloseable {
     }
     this.raftAddress = config.raftAddr();
     this.inflight = new Semaphore(config.maxInflightProposals());
+    this.maxInflightProposals = config.maxInflightProposals();
     this.fsm = new JraftStateMachine(stateMachine, listener, events, snapshotWork);
 
     Path dataDir = config.dataDir();
@@ -117,6 +120,7 @@ public final class RaftNode implements AutoCloseable {
     // set it iterates, so a follower whose earlier download left files the new snapshot lacks (RocksDB compacted in
     // between) fails every install with a ConcurrentModificationException and never catches up (found by the chaos
     // suite's isolate-follower-past-snapshot round). Installs download every file; the files carry checksums anyway.
+    options.setEnableMetrics(true); // jraft's own timers and histograms, bridged into /metrics by the server
     // The same RPC server RaftGroupService would create, but bound before the node starts: start() binds last and,
     // when the port is taken, throws while leaving the node running with no handle to shut it down.
     requirePortFree(self.getPort());
@@ -264,6 +268,25 @@ public final class RaftNode implements AutoCloseable {
 
   public String raftAddress() {
     return raftAddress;
+  }
+
+  /** The last log index a majority has stored; 0 once the node is no longer active. */
+  public long committedIndex() {
+    try {
+      return node.getLastCommittedIndex();
+    } catch (IllegalStateException notActive) {
+      return 0;
+    }
+  }
+
+  /** Proposals of this node waiting to commit (bounded by maxInflightProposals). */
+  public int inflightProposals() {
+    return maxInflightProposals - inflight.availablePermits();
+  }
+
+  /** jraft's own metrics (Dropwizard: replication, log and FSM timings) for this node. */
+  public MetricRegistry jraftMetrics() {
+    return node.getNodeMetrics().getMetricRegistry();
   }
 
   /** shutdown() then join(), then the executors (join waits for running snapshots, which need them); idempotent. */

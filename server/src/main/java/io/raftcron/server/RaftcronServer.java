@@ -3,9 +3,11 @@ package io.raftcron.server;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.raft.RaftNode;
 import io.raftcron.raft.RaftNodeConfig;
+import io.raftcron.server.api.AlertService;
 import io.raftcron.server.api.ClusterService;
 import io.raftcron.server.api.Forwarder;
 import io.raftcron.server.api.Gateway;
@@ -13,10 +15,12 @@ import io.raftcron.server.api.JobService;
 import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
 import io.raftcron.server.http.HttpEndpoint;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.raftcron.server.leader.AlertSetup;
+import io.raftcron.server.leader.AlertWebhook;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
+import io.raftcron.server.metrics.NodeMetrics;
+import io.raftcron.server.metrics.RunTracer;
 import io.raftcron.sm.Safeguards;
 import io.raftcron.sm.SchedulerStateMachine;
 import io.raftcron.sm.store.SchedulerStore;
@@ -39,15 +43,15 @@ public final class RaftcronServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftcronServer.class);
 
   private final ServerConfig config;
+  private final PrometheusRegistry registry;
   private final SchedulerStore store;
   private final ScheduledExecutorService leaderExecutor;
   private final ScheduledExecutorService background;
+  private final RunTracer tracer;
   private final RaftNode raft;
   private final Forwarder forwarder;
   private final NodeRegistrar registrar;
   private final Server grpc;
-  /** This node's metrics; not the global default registry, since tests run three nodes in one JVM. */
-  private final PrometheusRegistry metrics = new PrometheusRegistry();
   private final HttpEndpoint http;
   private boolean closed;
 
@@ -62,12 +66,21 @@ public final class RaftcronServer implements AutoCloseable {
   /** Starts a node with the given clock and what to do when its state machine must stop. */
   public static RaftcronServer start(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal);
+    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry());
   }
 
-  private RaftcronServer(ServerConfig config, InstantSource clock, Runnable onFatal)
+  /** Starts a node whose metrics go into {@code registry} (one registry per node). */
+  public static RaftcronServer start(
+      ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
+      throws IOException {
+    return new RaftcronServer(config, clock, onFatal, registry);
+  }
+
+  private RaftcronServer(
+      ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
       throws IOException {
     this.config = config;
+    this.registry = registry;
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
     this.leaderExecutor = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-leader"));
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
@@ -80,18 +93,36 @@ public final class RaftcronServer implements AutoCloseable {
 
     Proposer proposer = new Proposer(clock, config.nodeId());
     Leadership leadership =
-        new Leadership(store, proposer, clock, config.leaseDuration(), leaderExecutor, onFatal);
+        new Leadership(
+            store,
+            proposer,
+            clock,
+            config.leaseDuration(),
+            leaderExecutor,
+            onFatal,
+            new AlertSetup(config.alertRules(), config.alertWebhook().map(AlertWebhook::new), config.nodeId()));
+    NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store);
+    this.tracer =
+        RunTracer.create(
+            config.otlpEndpoint(), config.nodeId(), leadership::isLeading, config.slowRunThreshold());
     SchedulerStateMachine stateMachine =
         new SchedulerStateMachine(
-            store, safeguards(), (index, command, result) -> leadership.onApplied(command, result));
+            store,
+            safeguards(),
+            (index, command, result) -> {
+              metrics.onApplied(command, result);
+              tracer.onApplied(command, result);
+              leadership.onApplied(command, result);
+            });
     this.raft =
         RaftNode.start(
             RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
                 .withElectionTimeoutMs(config.electionTimeoutMs())
                 .withSnapshotIntervalSecs(config.snapshotIntervalSecs()),
-            new StateMachineBridge(stateMachine),
+            new StateMachineBridge(stateMachine, metrics::observeApply),
             leadership);
     proposer.attach(raft);
+    metrics.bindNode(raft, leadership.workers());
 
     this.forwarder = new Forwarder(config.nodeId(), raft, store);
     Gateway gateway = new Gateway(raft, proposer, forwarder);
@@ -100,6 +131,7 @@ public final class RaftcronServer implements AutoCloseable {
         NettyServerBuilder.forAddress(grpcAddress)
             .addService(ServerInterceptors.intercept(new JobService(gateway, store, clock), Forwarder.interceptor()))
             .addService(ServerInterceptors.intercept(new RunService(gateway, store), Forwarder.interceptor()))
+            .addService(ServerInterceptors.intercept(new AlertService(gateway, store), Forwarder.interceptor()))
             .addService(
                 ServerInterceptors.intercept(
                     new ClusterService(self, gateway, raft, store, forwarder), Forwarder.interceptor()))
@@ -109,14 +141,13 @@ public final class RaftcronServer implements AutoCloseable {
             .build()
             .start();
     this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);
-    JvmMetrics.builder().register(metrics);
     // The HTTP API serves the gRPC server's registered services, so every interceptor must be on
     // the service definitions (ServerInterceptors.intercept), not on the server builder.
     try {
       this.http =
           config.httpAddr() == null
               ? null
-              : HttpEndpoint.start(socketAddress(config.httpAddr()), grpc.getServices(), raft, metrics);
+              : HttpEndpoint.start(socketAddress(config.httpAddr()), grpc.getServices(), raft, registry);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -134,17 +165,17 @@ public final class RaftcronServer implements AutoCloseable {
     return raft;
   }
 
+  /** This node's metrics (served at /metrics): its own registry, since tests run three nodes in one JVM. */
+  public PrometheusRegistry metricsRegistry() {
+    return registry;
+  }
+
   public SchedulerStore store() {
     return store;
   }
 
   public ServerConfig config() {
     return config;
-  }
-
-  /** The registry this node's /metrics serves. */
-  public PrometheusRegistry metrics() {
-    return metrics;
   }
 
   /** The HTTP endpoint's bound address, when the node has one. */
@@ -169,6 +200,7 @@ public final class RaftcronServer implements AutoCloseable {
     grpc.shutdownNow();
     forwarder.close();
     raft.close();
+    tracer.close();
     leaderExecutor.shutdownNow();
     background.shutdownNow();
     try {

@@ -1,9 +1,13 @@
 package io.raftcron.server;
 
+import io.raftcron.server.leader.AlertRules;
+import io.raftcron.server.leader.AlertWebhook;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How one scheduler node is started. Required: node id, data dir, Raft and gRPC addresses and
@@ -13,6 +17,7 @@ public final class ServerConfig {
   public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 300;
+  public static final Duration DEFAULT_SLOW_RUN_THRESHOLD = Duration.ofMinutes(10);
 
   private final String nodeId;
   private final Path dataDir;
@@ -23,6 +28,11 @@ public final class ServerConfig {
   private final Duration leaseDuration;
   private final int snapshotIntervalSecs;
   private final String httpAddr;
+  private final boolean perJobMetrics;
+  private final AlertRules alertRules;
+  private final URI alertWebhook;
+  private final URI otlpEndpoint;
+  private final Duration slowRunThreshold;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -34,6 +44,11 @@ public final class ServerConfig {
     this.leaseDuration = b.leaseDuration;
     this.snapshotIntervalSecs = b.snapshotIntervalSecs;
     this.httpAddr = b.httpAddr;
+    this.perJobMetrics = b.perJobMetrics;
+    this.alertRules = b.alertRules;
+    this.alertWebhook = b.alertWebhook;
+    this.otlpEndpoint = b.otlpEndpoint;
+    this.slowRunThreshold = b.slowRunThreshold;
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -46,6 +61,15 @@ public final class ServerConfig {
     }
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("the lease duration must be positive");
+    }
+    if (alertWebhook != null) {
+      AlertWebhook.check(alertWebhook);
+    }
+    if (otlpEndpoint != null && !"http".equals(otlpEndpoint.getScheme()) && !"https".equals(otlpEndpoint.getScheme())) {
+      throw new IllegalArgumentException("--otlp-endpoint must be an http or https URL, not '" + otlpEndpoint + "'");
+    }
+    if (slowRunThreshold.isNegative() || slowRunThreshold.isZero()) {
+      throw new IllegalArgumentException("the slow-run threshold must be positive");
     }
     if (snapshotIntervalSecs < 1) {
       throw new IllegalArgumentException("the snapshot interval must be at least 1 second");
@@ -102,6 +126,31 @@ public final class ServerConfig {
     return httpAddr;
   }
 
+  /** Whether metrics carry a {@code job} label (off: per-job series aggregate over all jobs). */
+  public boolean perJobMetrics() {
+    return perJobMetrics;
+  }
+
+  /** Thresholds of the built-in alerts. */
+  public AlertRules alertRules() {
+    return alertRules;
+  }
+
+  /** Where the leader posts alert transitions, if anywhere. */
+  public Optional<URI> alertWebhook() {
+    return Optional.ofNullable(alertWebhook);
+  }
+
+  /** Where finished runs' traces go (OTLP over HTTP), if anywhere. */
+  public Optional<URI> otlpEndpoint() {
+    return Optional.ofNullable(otlpEndpoint);
+  }
+
+  /** An attempt that ran longer is logged, with its trace id, as slow. */
+  public Duration slowRunThreshold() {
+    return slowRunThreshold;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -113,6 +162,11 @@ public final class ServerConfig {
     private Duration leaseDuration = DEFAULT_LEASE;
     private int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
     private String httpAddr;
+    private boolean perJobMetrics = true;
+    private AlertRules alertRules = AlertRules.DEFAULT;
+    private URI alertWebhook;
+    private URI otlpEndpoint;
+    private Duration slowRunThreshold = DEFAULT_SLOW_RUN_THRESHOLD;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -139,6 +193,33 @@ public final class ServerConfig {
 
     public Builder httpAddr(String httpAddr) {
       this.httpAddr = httpAddr;
+      return this;
+    }
+
+    public Builder perJobMetrics(boolean perJobMetrics) {
+      this.perJobMetrics = perJobMetrics;
+      return this;
+    }
+
+    public Builder alertRules(AlertRules alertRules) {
+      this.alertRules = Objects.requireNonNull(alertRules);
+      return this;
+    }
+
+    /** null: no webhook. */
+    public Builder alertWebhook(URI alertWebhook) {
+      this.alertWebhook = alertWebhook;
+      return this;
+    }
+
+    /** null: no tracing export. */
+    public Builder otlpEndpoint(URI otlpEndpoint) {
+      this.otlpEndpoint = otlpEndpoint;
+      return this;
+    }
+
+    public Builder slowRunThreshold(Duration slowRunThreshold) {
+      this.slowRunThreshold = Objects.requireNonNull(slowRunThreshold);
       return this;
     }
 

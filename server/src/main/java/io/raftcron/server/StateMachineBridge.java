@@ -4,6 +4,7 @@ import io.raftcron.raft.ReplicatedStateMachine;
 import io.raftcron.sm.SchedulerStateMachine;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +12,11 @@ import org.slf4j.LoggerFactory;
 final class StateMachineBridge implements ReplicatedStateMachine {
   private static final Logger log = LoggerFactory.getLogger(StateMachineBridge.class);
   private final SchedulerStateMachine stateMachine;
+  private final LongConsumer applyNanos;
 
-  StateMachineBridge(SchedulerStateMachine stateMachine) {
+  StateMachineBridge(SchedulerStateMachine stateMachine, LongConsumer applyNanos) {
     this.stateMachine = stateMachine;
+    this.applyNanos = applyNanos;
   }
 
   @Override
@@ -23,7 +26,10 @@ final class StateMachineBridge implements ReplicatedStateMachine {
 
   @Override
   public Object apply(long index, byte[] data) {
-    return stateMachine.apply(index, data);
+    long start = System.nanoTime();
+    Object result = stateMachine.apply(index, data);
+    applyNanos.accept(System.nanoTime() - start);
+    return result;
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /** Three (or more) nodes in this JVM on loopback ports, each with its own data folder. */
 final class LocalCluster implements AutoCloseable {
@@ -17,6 +18,12 @@ final class LocalCluster implements AutoCloseable {
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
 
   LocalCluster(Path dir, int size, Duration lease) throws IOException {
+    this(dir, size, lease, b -> b);
+  }
+
+  /** A cluster whose node configs pass through {@code settings} (extra flags for every node). */
+  LocalCluster(Path dir, int size, Duration lease, UnaryOperator<ServerConfig.Builder> settings)
+      throws IOException {
     List<String> raftAddrs = new ArrayList<>();
     List<String> grpcAddrs = new ArrayList<>();
     List<String> httpAddrs = new ArrayList<>();
@@ -28,10 +35,12 @@ final class LocalCluster implements AutoCloseable {
     }
     for (int i = 0; i < size; i++) {
       configs.add(
-          ServerConfig.builder(
-                  "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
-              .leaseDuration(lease)
-              .httpAddr(httpAddrs.get(i))
+          settings
+              .apply(
+                  ServerConfig.builder(
+                          "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
+                      .leaseDuration(lease)
+                      .httpAddr(httpAddrs.get(i)))
               .build());
     }
     try {

@@ -83,7 +83,7 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
         out,
         () -> {
           CompletableFuture<List<LeaseState>> leases = new CompletableFuture<>();
-          leadership.heartbeat(request.getLeasesList(), leases);
+          leadership.heartbeat(request.getWorkerId(), request.getLeasesList(), leases);
           return leases.thenApply(l -> HeartbeatResponse.newBuilder().addAllLeases(l).build());
         });
   }

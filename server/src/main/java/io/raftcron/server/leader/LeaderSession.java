@@ -31,6 +31,7 @@ public final class LeaderSession {
   private final RetentionSweeper sweeper;
   private final RetryScheduler retries;
   private final LeaderTerm leader;
+  private final AlertDetector alerts;
 
   public LeaderSession(
       long term,
@@ -38,13 +39,23 @@ public final class LeaderSession {
       Proposer proposer,
       InstantSource clock,
       Duration leaseDuration,
-      ScheduledExecutorService executor) {
+      ScheduledExecutorService executor,
+      AlertSetup alertSetup,
+      WorkerTracker workers) {
     this.leader = new LeaderTerm(term, store, proposer, clock, executor);
     this.fires = new FireScheduler(leader);
     this.dispatcher = new RunDispatcher(leader, leaseDuration);
     this.reaper = new LeaseReaper(leader, leaseDuration);
     this.sweeper = new RetentionSweeper(leader);
     this.retries = new RetryScheduler(leader, new java.util.SplittableRandom());
+    this.alerts =
+        new AlertDetector(
+            leader,
+            new AlertConditions(store, alertSetup.rules(), leaseDuration),
+            alertSetup.rules(),
+            workers,
+            alertSetup.webhook(),
+            alertSetup.nodeId());
   }
 
   public void start() {
@@ -52,6 +63,7 @@ public final class LeaderSession {
     sweeper.start();
     reaper.start();
     retries.start();
+    alerts.start();
     dispatcher.queueChanged();
   }
 
@@ -123,7 +135,7 @@ public final class LeaderSession {
           dispatcher.queueChanged();
         }
       }
-      case PURGE_RUNS -> {}
+      case PURGE_RUNS, RAISE_ALERTS, RESOLVE_ALERTS, MARK_ALERTS_NOTIFIED -> {}
       case REGISTER_NODE, OP_NOT_SET -> {}
     }
   }
@@ -134,5 +146,6 @@ public final class LeaderSession {
     dispatcher.close();
     reaper.close();
     retries.close();
+    alerts.close();
   }
 }

@@ -30,7 +30,10 @@ public final class Leadership implements LeadershipListener {
   private final Duration leaseDuration;
   private final ScheduledExecutorService executor;
   private final Runnable onFatal;
+  private final AlertSetup alerts;
+  private final WorkerTracker workers;
   private LeaderSession session;
+  private volatile boolean leading;
 
   public Leadership(
       SchedulerStore store,
@@ -38,13 +41,21 @@ public final class Leadership implements LeadershipListener {
       InstantSource clock,
       Duration leaseDuration,
       ScheduledExecutorService executor,
-      Runnable onFatal) {
+      Runnable onFatal,
+      AlertSetup alerts) {
     this.store = store;
     this.proposer = proposer;
     this.clock = clock;
     this.leaseDuration = leaseDuration;
     this.executor = executor;
     this.onFatal = onFatal;
+    this.alerts = alerts;
+    this.workers = new WorkerTracker(clock);
+  }
+
+  /** The workers heard from while this node leads. */
+  public WorkerTracker workers() {
+    return workers;
   }
 
   @Override
@@ -53,8 +64,9 @@ public final class Leadership implements LeadershipListener {
         () -> {
           closeSession();
           log.info("leading term {}: rebuilding the schedule from the committed state", term);
-          session = new LeaderSession(term, store, proposer, clock, leaseDuration, executor);
+          session = new LeaderSession(term, store, proposer, clock, leaseDuration, executor, alerts, workers);
           session.start();
+          leading = true;
         });
   }
 
@@ -64,6 +76,7 @@ public final class Leadership implements LeadershipListener {
         () -> {
           log.info("stopped leading term {}", term);
           closeSession();
+          workers.clear();
         });
   }
 
@@ -85,6 +98,7 @@ public final class Leadership implements LeadershipListener {
   }
 
   public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
+    workers.seen(worker);
     executor.execute(
         () -> {
           if (session == null) {
@@ -96,7 +110,8 @@ public final class Leadership implements LeadershipListener {
   }
 
   /** A worker's heartbeat, answered by this term's session (NotLeadingException without one). */
-  public void heartbeat(List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
+  public void heartbeat(String worker, List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
+    workers.seen(worker);
     executor.execute(
         () -> {
           if (session == null) {
@@ -127,7 +142,13 @@ public final class Leadership implements LeadershipListener {
     return reply;
   }
 
+  /** Whether this node runs a leader session now (it leads and has applied its term's start). */
+  public boolean isLeading() {
+    return leading;
+  }
+
   private void closeSession() {
+    leading = false;
     if (session != null) {
       session.close();
       session = null;

@@ -14,6 +14,9 @@ import io.raftcron.sm.store.StoreBatch;
  * that cannot be applied at all throws, which stops the node.
  */
 public final class Applier {
+  /** The message of an OK item that changed nothing: the same completion was recorded before. */
+  public static final String ALREADY_RECORDED = "already recorded";
+
   private final SchedulerStore store;
   private final Safeguards safeguards;
 
@@ -45,6 +48,9 @@ public final class Applier {
           case TRIGGER_JOB -> ManualRuns.trigger(ctx, command.getTriggerJob());
           case BACKFILL_JOB -> ManualRuns.backfill(ctx, command.getBackfillJob());
           case PURGE_RUNS -> Retention.purge(ctx, command.getPurgeRuns());
+          case RAISE_ALERTS -> AlertCommands.raise(ctx, command.getRaiseAlerts());
+          case RESOLVE_ALERTS -> AlertCommands.resolve(ctx, command.getResolveAlerts());
+          case MARK_ALERTS_NOTIFIED -> AlertCommands.markNotified(ctx, command.getMarkAlertsNotified());
           case OP_NOT_SET ->
               throw new UnappliableCommandException(
                   "entry " + index + " carries no operation this version knows", null);

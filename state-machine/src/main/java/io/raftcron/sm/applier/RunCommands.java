@@ -110,7 +110,7 @@ final class RunCommands {
     if (!current && ctx.safeguards().fenceCompletions()) {
       if (alreadyRecorded(run, completion.getFencingToken(), outcome)) {
         // The same report again (a retried call whose first try committed): nothing to change.
-        return Results.item(run);
+        return Results.item(run).toBuilder().setMessage(Applier.ALREADY_RECORDED).build();
       }
       ItemResult refused = staleToken(run, completion.getFencingToken());
       ctx.batch().putRun(withRefusedReport(ctx, run, completion, refused.getMessage()));

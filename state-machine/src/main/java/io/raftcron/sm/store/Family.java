@@ -21,6 +21,8 @@ public enum Family {
   ACTIVE("active"),
   /** job, request id → run id: manual triggers, for their idempotency. */
   TRIGGERS("triggers"),
+  /** alert id → Alert: built-in alerts, firing and resolved (one per kind and job). */
+  ALERTS("alerts"),
   /** applied index, registered nodes. */
   META("meta");
 

@@ -3,6 +3,7 @@ package io.raftcron.sm.store;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import io.raftcron.proto.Alert;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.proto.Run;
@@ -314,6 +315,16 @@ public final class SchedulerStore implements AutoCloseable {
     return found.stream().findFirst();
   }
 
+  /** How many runs wait for a worker (a key-only scan: the queue holds active runs only). */
+  public int queuedCount() {
+    return keys(Family.QUEUE, new byte[0], Integer.MAX_VALUE).size();
+  }
+
+  /** How many runs are leased to a worker now. */
+  public int leasedCount() {
+    return keys(Family.LEASES, new byte[0], Integer.MAX_VALUE).size();
+  }
+
   /** Runs currently leased to a worker. */
   public List<Run> leasedRuns() {
     List<Run> runs = new ArrayList<>();
@@ -323,6 +334,13 @@ public final class SchedulerStore implements AutoCloseable {
         Integer.MAX_VALUE,
         (k, v) -> runs.add(parse(get(Family.RUNS, k), Run.parser())));
     return runs;
+  }
+
+  /** Every recorded alert, firing and resolved (at most one per kind and job). */
+  public List<Alert> alerts() {
+    List<Alert> alerts = new ArrayList<>();
+    scan(Family.ALERTS, new byte[0], Integer.MAX_VALUE, (k, v) -> alerts.add(parse(v, Alert.parser())));
+    return alerts;
   }
 
   public List<NodeInfo> nodes() {

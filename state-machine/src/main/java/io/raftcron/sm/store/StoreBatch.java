@@ -1,5 +1,6 @@
 package io.raftcron.sm.store;
 
+import io.raftcron.proto.Alert;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.proto.Run;
@@ -177,6 +178,14 @@ public final class StoreBatch {
   /** As {@link #committedNthNewestRunSlot}, for the last slots of the job's skipped ranges. */
   public Optional<Instant> committedNthNewestSkippedThrough(String job, int n) {
     return store.nthNewestTime(Family.SKIPPED, job, n);
+  }
+
+  public Optional<Alert> alert(String id) {
+    return Optional.ofNullable(SchedulerStore.parse(get(Family.ALERTS, Keys.utf8(id)), Alert.parser()));
+  }
+
+  public void putAlert(Alert alert) {
+    put(Family.ALERTS, Keys.utf8(alert.getId()), alert.toByteArray());
   }
 
   public void putNode(NodeInfo node) {

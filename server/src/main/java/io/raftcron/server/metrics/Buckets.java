@@ -1,0 +1,15 @@
+package io.raftcron.server.metrics;
+
+/** Histogram bucket bounds, in seconds, for the times a scheduler sees. */
+final class Buckets {
+  /** Lateness: milliseconds when healthy, up to an hour when a slot was caught up late. */
+  static final double[] LATENESS = {
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600
+  };
+  /** Run durations: from a quick command to a long batch job. */
+  static final double[] DURATION = {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800};
+  /** Applying one committed entry to RocksDB. */
+  static final double[] APPLY = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5};
+
+  private Buckets() {}
+}
