@@ -1,7 +1,10 @@
 package io.raftcron.server;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.raft.RaftNode;
@@ -12,6 +15,9 @@ import io.raftcron.server.api.Gateway;
 import io.raftcron.server.api.JobService;
 import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
+import io.raftcron.server.auth.AuthInterceptor;
+import io.raftcron.server.auth.Role;
+import io.raftcron.server.auth.TokenFile;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
 import io.raftcron.sm.Safeguards;
@@ -20,6 +26,8 @@ import io.raftcron.sm.store.SchedulerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +50,7 @@ public final class RaftcronServer implements AutoCloseable {
   private final Forwarder forwarder;
   private final NodeRegistrar registrar;
   private final Server grpc;
+  private final List<ServerServiceDefinition> services = new ArrayList<>();
   private boolean closed;
 
   /**
@@ -61,6 +70,7 @@ public final class RaftcronServer implements AutoCloseable {
   private RaftcronServer(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
     this.config = config;
+    TokenFile tokens = config.authTokens() == null ? null : readTokens(config); // before anything starts
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
     this.leaderExecutor = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-leader"));
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
@@ -86,21 +96,27 @@ public final class RaftcronServer implements AutoCloseable {
             leadership);
     proposer.attach(raft);
 
-    this.forwarder = new Forwarder(config.nodeId(), raft, store);
+    this.forwarder = new Forwarder(config.nodeId(), raft, store, config.tls(), config.nodeToken());
     Gateway gateway = new Gateway(raft, proposer, forwarder);
-    InetSocketAddress grpcAddress = socketAddress(config.grpcAddr());
-    this.grpc =
-        NettyServerBuilder.forAddress(grpcAddress)
-            .addService(ServerInterceptors.intercept(new JobService(gateway, store, clock), Forwarder.interceptor()))
-            .addService(ServerInterceptors.intercept(new RunService(gateway, store), Forwarder.interceptor()))
-            .addService(
-                ServerInterceptors.intercept(
-                    new ClusterService(self, gateway, raft, store, forwarder), Forwarder.interceptor()))
-            .addService(
-                ServerInterceptors.intercept(
-                    new WorkerService(gateway, leadership), Forwarder.interceptor()))
-            .build()
-            .start();
+    List<ServerInterceptor> interceptors = new ArrayList<>(List.of(forwarder.interceptor()));
+    if (tokens != null) {
+      interceptors.add(new AuthInterceptor(tokens)); // added last: runs first
+    }
+    for (BindableService service : List.of(
+        new JobService(gateway, store, clock),
+        new RunService(gateway, store),
+        new ClusterService(self, gateway, raft, store, forwarder),
+        new WorkerService(gateway, leadership, store))) {
+      services.add(ServerInterceptors.intercept(service, interceptors));
+    }
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(socketAddress(config.grpcAddr()))
+            .maxInboundMessageSize(config.maxInboundMessageBytes());
+    if (config.tls() != null) {
+      builder = config.tls().secure(builder);
+    }
+    services.forEach(builder::addService);
+    this.grpc = builder.build().start();
     this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);
     log.info(
         "node {} started: raft {}, gRPC {}, peers {}",
@@ -108,6 +124,14 @@ public final class RaftcronServer implements AutoCloseable {
         config.raftAddr(),
         config.grpcAddr(),
         config.peers());
+  }
+
+  /**
+   * The node's gRPC services with its interceptors (authentication, forwarding marks): serve
+   * these, not bare services, from any other transport so that the same checks apply.
+   */
+  public List<ServerServiceDefinition> services() {
+    return List.copyOf(services);
   }
 
   public RaftNode raft() {
@@ -159,6 +183,15 @@ public final class RaftcronServer implements AutoCloseable {
       log.warn("TEST BUILD: safety checks weakened by a test override on the class path: {}", safeguards);
     }
     return safeguards;
+  }
+
+  private static TokenFile readTokens(ServerConfig config) throws IOException {
+    TokenFile tokens = TokenFile.read(config.authTokens());
+    if (tokens.authenticate(config.nodeToken()).filter(p -> p.role() == Role.ADMIN).isEmpty()) {
+      throw new IllegalArgumentException(
+          "this node's own token (--node-token) is not an admin token of " + config.authTokens());
+    }
+    return tokens;
   }
 
   static InetSocketAddress socketAddress(String hostPort) {

@@ -1,5 +1,6 @@
 package io.raftcron.server;
 
+import io.raftcron.server.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,8 @@ public final class ServerConfig {
   public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 300;
+  /** 1 MiB: a job spec's largest fields (command, env, payload) fit many times over. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
 
   private final String nodeId;
   private final Path dataDir;
@@ -22,6 +25,10 @@ public final class ServerConfig {
   private final int electionTimeoutMs;
   private final Duration leaseDuration;
   private final int snapshotIntervalSecs;
+  private final Path authTokens;
+  private final String nodeToken;
+  private final TlsFiles tls;
+  private final int maxInboundMessageBytes;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -32,6 +39,17 @@ public final class ServerConfig {
     this.electionTimeoutMs = b.electionTimeoutMs;
     this.leaseDuration = b.leaseDuration;
     this.snapshotIntervalSecs = b.snapshotIntervalSecs;
+    this.authTokens = b.authTokens;
+    this.nodeToken = b.nodeToken;
+    this.tls = b.tls;
+    this.maxInboundMessageBytes = b.maxInboundMessageBytes;
+    if (authTokens != null && nodeToken == null) {
+      throw new IllegalArgumentException("--auth-tokens needs this node's own admin token too (--node-token or"
+          + " RAFTCRON_NODE_TOKEN): nodes call each other to register and report status");
+    }
+    if (maxInboundMessageBytes < 64 * 1024) {
+      throw new IllegalArgumentException("the gRPC message size limit must be at least 64 KiB");
+    }
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -95,6 +113,26 @@ public final class ServerConfig {
     return snapshotIntervalSecs;
   }
 
+  /** The bearer-token file ({@code --auth-tokens}); null: authentication is off. */
+  public Path authTokens() {
+    return authTokens;
+  }
+
+  /** This node's own token for calls it makes to other nodes; null when authentication is off. */
+  public String nodeToken() {
+    return nodeToken;
+  }
+
+  /** TLS for the gRPC port and for calls to other nodes; null: plaintext. */
+  public TlsFiles tls() {
+    return tls;
+  }
+
+  /** The largest gRPC request a node reads; larger ones fail with RESOURCE_EXHAUSTED. */
+  public int maxInboundMessageBytes() {
+    return maxInboundMessageBytes;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -105,6 +143,10 @@ public final class ServerConfig {
     private int electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
     private Duration leaseDuration = DEFAULT_LEASE;
     private int snapshotIntervalSecs = DEFAULT_SNAPSHOT_INTERVAL_SECS;
+    private Path authTokens;
+    private String nodeToken;
+    private TlsFiles tls;
+    private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -126,6 +168,26 @@ public final class ServerConfig {
 
     public Builder snapshotIntervalSecs(int snapshotIntervalSecs) {
       this.snapshotIntervalSecs = snapshotIntervalSecs;
+      return this;
+    }
+
+    public Builder authTokens(Path authTokens) {
+      this.authTokens = authTokens;
+      return this;
+    }
+
+    public Builder nodeToken(String nodeToken) {
+      this.nodeToken = nodeToken;
+      return this;
+    }
+
+    public Builder tls(TlsFiles tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public Builder maxInboundMessageBytes(int maxInboundMessageBytes) {
+      this.maxInboundMessageBytes = maxInboundMessageBytes;
       return this;
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /** Three (or more) nodes in this JVM on loopback ports, each with its own data folder. */
 final class LocalCluster implements AutoCloseable {
@@ -17,6 +18,12 @@ final class LocalCluster implements AutoCloseable {
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
 
   LocalCluster(Path dir, int size, Duration lease) throws IOException {
+    this(dir, size, lease, UnaryOperator.identity());
+  }
+
+  /** As above, with {@code customize} applied to every node's configuration (auth, TLS, limits). */
+  LocalCluster(Path dir, int size, Duration lease, UnaryOperator<ServerConfig.Builder> customize)
+      throws IOException {
     List<String> raftAddrs = new ArrayList<>();
     List<String> grpcAddrs = new ArrayList<>();
     for (int i = 0; i < size; i++) {
@@ -25,9 +32,10 @@ final class LocalCluster implements AutoCloseable {
     }
     for (int i = 0; i < size; i++) {
       configs.add(
-          ServerConfig.builder(
-                  "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
-              .leaseDuration(lease)
+          customize
+              .apply(ServerConfig.builder(
+                      "n" + (i + 1), dir.resolve("n" + (i + 1)), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
+                  .leaseDuration(lease))
               .build());
     }
     for (ServerConfig config : configs) {
@@ -42,12 +50,24 @@ final class LocalCluster implements AutoCloseable {
         () -> fatal.compareAndSet(null, new IllegalStateException(config.nodeId() + " stopped on a fatal error")));
   }
 
+  List<String> raftAddrs() {
+    return configs.stream().map(ServerConfig::raftAddr).toList();
+  }
+
   List<String> grpcAddrs() {
     return configs.stream().map(ServerConfig::grpcAddr).toList();
   }
 
   Optional<RaftcronServer> leader() {
     return servers.stream().filter(s -> s != null && s.raft().isLeader()).findFirst();
+  }
+
+  String leaderGrpcAddr() {
+    return leader().orElseThrow().config().grpcAddr();
+  }
+
+  String followerGrpcAddr() {
+    return running().stream().filter(s -> !s.raft().isLeader()).findFirst().orElseThrow().config().grpcAddr();
   }
 
   List<RaftcronServer> running() {

@@ -12,7 +12,10 @@ import io.raftcron.proto.PollRunsResponse;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.WorkerServiceGrpc;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.server.auth.LeaseOwnership;
 import io.raftcron.server.leader.Leadership;
+import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,10 +29,12 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   private final Gateway gateway;
   private final Leadership leadership;
+  private final LeaseOwnership ownership;
 
-  public WorkerService(Gateway gateway, Leadership leadership) {
+  public WorkerService(Gateway gateway, Leadership leadership, SchedulerStore store) {
     this.gateway = gateway;
     this.leadership = leadership;
+    this.ownership = new LeaseOwnership(store);
   }
 
   @Override
@@ -65,10 +70,12 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
         WorkerServiceGrpc.getCompleteRunMethod(),
         request,
         out,
-        () ->
-            leadership
-                .complete(request.getCompletion())
-                .thenApply(result -> response(result.getItems(0))));
+        () -> {
+          ownership.check(request.getCompletion().getRunId(), request.getCompletion().getFencingToken());
+          return leadership
+              .complete(request.getCompletion())
+              .thenApply(result -> response(result.getItems(0)));
+        });
   }
 
   @Override
@@ -82,6 +89,9 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
         request,
         out,
         () -> {
+          for (LeaseRef lease : request.getLeasesList()) {
+            ownership.check(lease.getRunId(), lease.getFencingToken());
+          }
           CompletableFuture<List<LeaseState>> leases = new CompletableFuture<>();
           leadership.heartbeat(request.getLeasesList(), leases);
           return leases.thenApply(l -> HeartbeatResponse.newBuilder().addAllLeases(l).build());
