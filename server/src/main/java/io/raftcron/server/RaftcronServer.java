@@ -17,6 +17,7 @@ import io.raftcron.server.api.RunService;
 import io.raftcron.server.api.WorkerService;
 import io.raftcron.server.auth.AuthInterceptor;
 import io.raftcron.server.auth.Role;
+import io.raftcron.server.auth.SecretRedaction;
 import io.raftcron.server.auth.TokenFile;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
@@ -98,7 +99,8 @@ public final class RaftcronServer implements AutoCloseable {
 
     this.forwarder = new Forwarder(config.nodeId(), raft, store, config.tls(), config.nodeToken());
     Gateway gateway = new Gateway(raft, proposer, forwarder);
-    List<ServerInterceptor> interceptors = new ArrayList<>(List.of(forwarder.interceptor()));
+    List<ServerInterceptor> interceptors =
+        new ArrayList<>(List.of(forwarder.interceptor(), new SecretRedaction()));
     if (tokens != null) {
       interceptors.add(new AuthInterceptor(tokens)); // added last: runs first
     }

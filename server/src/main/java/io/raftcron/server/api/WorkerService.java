@@ -15,6 +15,7 @@ import io.raftcron.proto.WorkerServiceGrpc;
 import io.raftcron.proto.LeaseRef;
 import io.raftcron.server.auth.LeaseOwnership;
 import io.raftcron.server.leader.Leadership;
+import io.raftcron.sm.Limits;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.util.List;
@@ -39,8 +40,13 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   @Override
   public void pollRuns(PollRunsRequest request, StreamObserver<PollRunsResponse> out) {
-    if (request.getWorkerId().isEmpty()) {
-      out.onError(Errors.invalid("worker_id is required"));
+    String problem = Limits.workerIdProblem(request.getWorkerId());
+    if (problem == null && (request.getMaxRuns() < 0 || request.getMaxRuns() > Limits.MAX_RUNS_PER_POLL)) {
+      problem = "max_runs " + request.getMaxRuns() + " is out of range: from 1 to " + Limits.MAX_RUNS_PER_POLL
+          + " (0 means 1)";
+    }
+    if (problem != null) {
+      out.onError(Errors.invalid(problem));
       return;
     }
     Duration wait =
@@ -62,8 +68,12 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   @Override
   public void completeRun(CompleteRunRequest request, StreamObserver<CompleteRunResponse> out) {
-    if (request.getCompletion().getRunId().isEmpty()) {
-      out.onError(Errors.invalid("completion.run_id is required"));
+    String runId = request.getCompletion().getRunId();
+    String problem = runId.isEmpty() || runId.length() > Limits.MAX_RUN_ID_LENGTH
+        ? "completion.run_id must be 1-" + Limits.MAX_RUN_ID_LENGTH + " characters"
+        : Limits.workerIdProblem(request.getCompletion().getWorker());
+    if (problem != null) {
+      out.onError(Errors.invalid(problem.replace("worker_id", "completion.worker")));
       return;
     }
     gateway.onLeader(
@@ -80,8 +90,9 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
-    if (request.getWorkerId().isEmpty()) {
-      out.onError(Errors.invalid("worker_id is required"));
+    String problem = Limits.workerIdProblem(request.getWorkerId());
+    if (problem != null) {
+      out.onError(Errors.invalid(problem));
       return;
     }
     gateway.onLeader(
