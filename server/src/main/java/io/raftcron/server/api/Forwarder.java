@@ -2,9 +2,12 @@ package io.raftcron.server.api;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -127,12 +130,12 @@ public final class Forwarder implements AutoCloseable {
   }
 
   /** Attaches the caller's authorization header, or this node's own, to a call to another node. */
-  private final class CallerCredentials implements io.grpc.ClientInterceptor {
+  private final class CallerCredentials implements ClientInterceptor {
     @Override
-    public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(
+    public <Q, R> ClientCall<Q, R> interceptCall(
         MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
       String authorization = AuthInterceptor.callerAuthorization().orElse(nodeAuthorization);
-      return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
           if (authorization != null) {
