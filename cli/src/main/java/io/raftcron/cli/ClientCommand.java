@@ -44,7 +44,7 @@ abstract class ClientCommand implements Callable<Integer> {
       throw usageError("--timeout must be positive");
     }
     validate();
-    try (RaftcronClient client = RaftcronClient.connect(cluster.endpoints(), timeout)) {
+    try (RaftcronClient client = RaftcronClient.connect(cluster.endpoints(), timeout, cluster.security())) {
       run(client);
     }
     return ExitCodes.OK;

@@ -12,6 +12,7 @@ import picocli.CommandLine.ScopeType;
     versionProvider = Main.Version.class,
     subcommands = {
       ServerCommand.class,
+      AuthCommand.class,
       JobCommand.class,
       RunCommand.class,
       ClusterCommand.class,

@@ -3,6 +3,7 @@ package io.raftcron.cli;
 import io.raftcron.server.RaftcronServer;
 import io.raftcron.server.ServerConfig;
 import io.raftcron.server.leader.AlertRules;
+import io.raftcron.server.tls.TlsFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -102,6 +103,45 @@ final class ServerCommand implements Callable<Integer> {
       description = "Log attempts that ran longer than this as slow, with their trace id (default: ${DEFAULT-VALUE}).")
   long slowRunSeconds;
 
+  @Option(
+      names = "--auth-tokens",
+      paramLabel = "FILE",
+      description = "Require bearer tokens: the file of token hashes, names and roles (see `raftcron auth hash-token`)."
+          + " Without it there is no authentication: bind --grpc-addr to loopback only.")
+  Path authTokens;
+
+  @Option(
+      names = "--node-token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:RAFTCRON_NODE_TOKEN}",
+      description = "With --auth-tokens: this node's own admin token, for its calls to other nodes (env RAFTCRON_NODE_TOKEN).")
+  String nodeToken;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve gRPC over TLS with this certificate chain.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert (PKCS#8 PEM).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "PEM",
+      description = "Mutual TLS: every client (CLI, worker, other nodes) must show a certificate signed by this CA.")
+  Path tlsClientCa;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "PEM",
+      description = "CA of the other nodes' certificates, for calls forwarded between nodes (default: --tls-client-ca).")
+  Path tlsCa;
+
+  @Option(
+      names = "--max-message-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "1048576",
+      description = "Largest gRPC request accepted (default: ${DEFAULT-VALUE}).")
+  int maxMessageBytes;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     ServerConfig config;
@@ -117,6 +157,10 @@ final class ServerCommand implements Callable<Integer> {
               .alertWebhook(alertWebhook)
               .otlpEndpoint(otlpEndpoint)
               .slowRunThreshold(Duration.ofSeconds(slowRunSeconds))
+              .authTokens(authTokens)
+              .nodeToken(authTokens == null ? null : nodeToken)
+              .tls(tls())
+              .maxInboundMessageBytes(maxMessageBytes)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -133,6 +177,20 @@ final class ServerCommand implements Callable<Integer> {
       return ExitCodes.USER_ERROR;
     }
     return ExitCodes.OK;
+  }
+
+  private TlsFiles tls() {
+    if (tlsCert == null && tlsKey == null) {
+      if (tlsClientCa != null || tlsCa != null) {
+        throw new IllegalArgumentException("--tls-client-ca and --tls-ca need --tls-cert and --tls-key");
+      }
+      return null;
+    }
+    try {
+      return new TlsFiles(tlsCert, tlsKey, tlsClientCa, tlsCa);
+    } catch (NullPointerException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
   }
 
   private List<String> peerList() {

@@ -33,6 +33,7 @@ final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Worker.Builder builder = Worker.builder()
         .endpoints(cluster.endpoints())
+        .security(cluster.security())
         .concurrency(concurrency)
         .handler(new ShellHandler());
     if (workerId != null) {

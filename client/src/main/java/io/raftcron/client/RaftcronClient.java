@@ -6,7 +6,6 @@ import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.raftcron.proto.CancelRunRequest;
 import io.raftcron.proto.BackfillJobRequest;
 import io.raftcron.proto.BackfillJobResponse;
@@ -73,13 +72,13 @@ public final class RaftcronClient implements AutoCloseable {
   private final Duration callDeadline;
   private final AtomicInteger current = new AtomicInteger();
 
-  private RaftcronClient(List<String> endpoints, Duration callDeadline) {
+  private RaftcronClient(List<String> endpoints, Duration callDeadline, ClientSecurity security) {
     this.endpoints = List.copyOf(endpoints);
     this.callDeadline = callDeadline;
     this.channels = new ArrayList<>();
     for (String endpoint : this.endpoints) {
       HostPort hostPort = HostPort.parse(endpoint);
-      channels.add(NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port()).usePlaintext().build());
+      channels.add(security.channel(hostPort.host(), hostPort.port()));
     }
   }
 
@@ -89,13 +88,18 @@ public final class RaftcronClient implements AutoCloseable {
 
   /** Channels connect lazily: this never fails because a node is down. */
   public static RaftcronClient connect(List<String> endpoints, Duration callDeadline) {
+    return connect(endpoints, callDeadline, ClientSecurity.NONE);
+  }
+
+  /** As {@link #connect(List, Duration)}, with a token and TLS. */
+  public static RaftcronClient connect(List<String> endpoints, Duration callDeadline, ClientSecurity security) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("no cluster endpoints given");
     }
     if (callDeadline.isNegative() || callDeadline.isZero()) {
       throw new IllegalArgumentException("call deadline must be positive: " + callDeadline);
     }
-    return new RaftcronClient(endpoints, callDeadline);
+    return new RaftcronClient(endpoints, callDeadline, security);
   }
 
   /** Parses "host:port,host:port"; blanks around commas are ignored. */

@@ -13,7 +13,6 @@ import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
-import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
@@ -126,7 +125,8 @@ public final class RaftNode implements AutoCloseable {
     requirePortFree(self.getPort());
     this.raftRpcExecutor = JRaftUtils.createExecutor("RAFT-RPC-executor-", options.getRaftRpcThreadPoolSize());
     this.cliRpcExecutor = JRaftUtils.createExecutor("CLI-RPC-executor-", options.getCliRpcThreadPoolSize());
-    RpcServer rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint(), raftRpcExecutor, cliRpcExecutor);
+    RpcServer rpcServer =
+        PeerOnlyRpcServer.create(self, () -> knownPeers(initialConf), raftRpcExecutor, cliRpcExecutor);
     this.group = new RaftGroupService(config.groupId(), self, options, rpcServer);
     try {
       rpcServer.init(null);
@@ -141,6 +141,17 @@ public final class RaftNode implements AutoCloseable {
       throw e;
     }
     LOG.info("raft node {} started in group {} with peers {}", raftAddress, config.groupId(), config.peers());
+  }
+
+  /** The initial peers and, once the node runs, those of its current configuration (learners too). */
+  private List<PeerId> knownPeers(Configuration initialConf) {
+    List<PeerId> peers = new java.util.ArrayList<>(initialConf.listPeers());
+    if (node instanceof NodeImpl running) {
+      Configuration current = running.getCurrentConf();
+      peers.addAll(current.listPeers());
+      peers.addAll(current.listLearners());
+    }
+    return peers;
   }
 
   /** A failed bind leaves bolt's non-daemon boss thread running (bolt 1.6.12), so catch a taken port before bolt. */

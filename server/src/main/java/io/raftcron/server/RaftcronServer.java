@@ -1,7 +1,10 @@
 package io.raftcron.server;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftcron.proto.NodeInfo;
@@ -17,6 +20,10 @@ import io.raftcron.server.api.WorkerService;
 import io.raftcron.server.http.HttpEndpoint;
 import io.raftcron.server.leader.AlertSetup;
 import io.raftcron.server.leader.AlertWebhook;
+import io.raftcron.server.auth.AuthInterceptor;
+import io.raftcron.server.auth.Role;
+import io.raftcron.server.auth.SecretRedaction;
+import io.raftcron.server.auth.TokenFile;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.server.leader.Proposer;
 import io.raftcron.server.metrics.NodeMetrics;
@@ -28,6 +35,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +62,7 @@ public final class RaftcronServer implements AutoCloseable {
   private final NodeRegistrar registrar;
   private final Server grpc;
   private final HttpEndpoint http;
+  private final List<ServerServiceDefinition> services = new ArrayList<>();
   private boolean closed;
 
   /**
@@ -81,6 +91,7 @@ public final class RaftcronServer implements AutoCloseable {
       throws IOException {
     this.config = config;
     this.registry = registry;
+    TokenFile tokens = config.authTokens() == null ? null : readTokens(config); // before anything starts
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
     this.leaderExecutor = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-leader"));
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
@@ -124,22 +135,29 @@ public final class RaftcronServer implements AutoCloseable {
     proposer.attach(raft);
     metrics.bindNode(raft, leadership.workers());
 
-    this.forwarder = new Forwarder(config.nodeId(), raft, store);
+    this.forwarder = new Forwarder(config.nodeId(), raft, store, config.tls(), config.nodeToken());
     Gateway gateway = new Gateway(raft, proposer, forwarder);
-    InetSocketAddress grpcAddress = socketAddress(config.grpcAddr());
-    this.grpc =
-        NettyServerBuilder.forAddress(grpcAddress)
-            .addService(ServerInterceptors.intercept(new JobService(gateway, store, clock), Forwarder.interceptor()))
-            .addService(ServerInterceptors.intercept(new RunService(gateway, store), Forwarder.interceptor()))
-            .addService(ServerInterceptors.intercept(new AlertService(gateway, store), Forwarder.interceptor()))
-            .addService(
-                ServerInterceptors.intercept(
-                    new ClusterService(self, gateway, raft, store, forwarder), Forwarder.interceptor()))
-            .addService(
-                ServerInterceptors.intercept(
-                    new WorkerService(gateway, leadership), Forwarder.interceptor()))
-            .build()
-            .start();
+    List<ServerInterceptor> interceptors =
+        new ArrayList<>(List.of(forwarder.interceptor(), new SecretRedaction()));
+    if (tokens != null) {
+      interceptors.add(new AuthInterceptor(tokens)); // added last: runs first
+    }
+    for (BindableService service : List.of(
+        new JobService(gateway, store, clock),
+        new RunService(gateway, store),
+        new AlertService(gateway, store),
+        new ClusterService(self, gateway, raft, store, forwarder),
+        new WorkerService(gateway, leadership, store))) {
+      services.add(ServerInterceptors.intercept(service, interceptors));
+    }
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(socketAddress(config.grpcAddr()))
+            .maxInboundMessageSize(config.maxInboundMessageBytes());
+    if (config.tls() != null) {
+      builder = config.tls().secure(builder);
+    }
+    services.forEach(builder::addService);
+    this.grpc = builder.build().start();
     this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);
     // The HTTP API serves the gRPC server's registered services, so every interceptor must be on
     // the service definitions (ServerInterceptors.intercept), not on the server builder.
@@ -159,6 +177,14 @@ public final class RaftcronServer implements AutoCloseable {
         config.grpcAddr(),
         config.httpAddr() == null ? "off" : http.address(),
         config.peers());
+  }
+
+  /**
+   * The node's gRPC services with its interceptors (authentication, forwarding marks): serve
+   * these, not bare services, from any other transport so that the same checks apply.
+   */
+  public List<ServerServiceDefinition> services() {
+    return List.copyOf(services);
   }
 
   public RaftNode raft() {
@@ -224,6 +250,15 @@ public final class RaftcronServer implements AutoCloseable {
       log.warn("TEST BUILD: safety checks weakened by a test override on the class path: {}", safeguards);
     }
     return safeguards;
+  }
+
+  private static TokenFile readTokens(ServerConfig config) throws IOException {
+    TokenFile tokens = TokenFile.read(config.authTokens());
+    if (tokens.authenticate(config.nodeToken()).filter(p -> p.role() == Role.ADMIN).isEmpty()) {
+      throw new IllegalArgumentException(
+          "this node's own token (--node-token) is not an admin token of " + config.authTokens());
+    }
+    return tokens;
   }
 
   static InetSocketAddress socketAddress(String hostPort) {

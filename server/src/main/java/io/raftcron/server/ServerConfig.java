@@ -3,6 +3,7 @@ package io.raftcron.server;
 import io.raftcron.server.leader.AlertRules;
 import io.raftcron.server.leader.AlertWebhook;
 import java.net.URI;
+import io.raftcron.server.tls.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,8 @@ public final class ServerConfig {
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_INTERVAL_SECS = 300;
   public static final Duration DEFAULT_SLOW_RUN_THRESHOLD = Duration.ofMinutes(10);
+  /** 1 MiB: a job spec's largest fields (command, env, payload) fit many times over. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 1024 * 1024;
 
   private final String nodeId;
   private final Path dataDir;
@@ -33,6 +36,10 @@ public final class ServerConfig {
   private final URI alertWebhook;
   private final URI otlpEndpoint;
   private final Duration slowRunThreshold;
+  private final Path authTokens;
+  private final String nodeToken;
+  private final TlsFiles tls;
+  private final int maxInboundMessageBytes;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -49,6 +56,17 @@ public final class ServerConfig {
     this.alertWebhook = b.alertWebhook;
     this.otlpEndpoint = b.otlpEndpoint;
     this.slowRunThreshold = b.slowRunThreshold;
+    this.authTokens = b.authTokens;
+    this.nodeToken = b.nodeToken;
+    this.tls = b.tls;
+    this.maxInboundMessageBytes = b.maxInboundMessageBytes;
+    if (authTokens != null && nodeToken == null) {
+      throw new IllegalArgumentException("--auth-tokens needs this node's own admin token too (--node-token or"
+          + " RAFTCRON_NODE_TOKEN): nodes call each other to register and report status");
+    }
+    if (maxInboundMessageBytes < 64 * 1024) {
+      throw new IllegalArgumentException("the gRPC message size limit must be at least 64 KiB");
+    }
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
@@ -151,6 +169,26 @@ public final class ServerConfig {
     return slowRunThreshold;
   }
 
+  /** The bearer-token file ({@code --auth-tokens}); null: authentication is off. */
+  public Path authTokens() {
+    return authTokens;
+  }
+
+  /** This node's own token for calls it makes to other nodes; null when authentication is off. */
+  public String nodeToken() {
+    return nodeToken;
+  }
+
+  /** TLS for the gRPC port and for calls to other nodes; null: plaintext. */
+  public TlsFiles tls() {
+    return tls;
+  }
+
+  /** The largest gRPC request a node reads; larger ones fail with RESOURCE_EXHAUSTED. */
+  public int maxInboundMessageBytes() {
+    return maxInboundMessageBytes;
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -167,6 +205,10 @@ public final class ServerConfig {
     private URI alertWebhook;
     private URI otlpEndpoint;
     private Duration slowRunThreshold = DEFAULT_SLOW_RUN_THRESHOLD;
+    private Path authTokens;
+    private String nodeToken;
+    private TlsFiles tls;
+    private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -220,6 +262,26 @@ public final class ServerConfig {
 
     public Builder slowRunThreshold(Duration slowRunThreshold) {
       this.slowRunThreshold = Objects.requireNonNull(slowRunThreshold);
+      return this;
+    }
+
+    public Builder authTokens(Path authTokens) {
+      this.authTokens = authTokens;
+      return this;
+    }
+
+    public Builder nodeToken(String nodeToken) {
+      this.nodeToken = nodeToken;
+      return this;
+    }
+
+    public Builder tls(TlsFiles tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public Builder maxInboundMessageBytes(int maxInboundMessageBytes) {
+      this.maxInboundMessageBytes = maxInboundMessageBytes;
       return this;
     }
 

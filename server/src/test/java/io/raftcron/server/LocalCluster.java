@@ -60,6 +60,10 @@ final class LocalCluster implements AutoCloseable {
         () -> fatal.compareAndSet(null, new IllegalStateException(config.nodeId() + " stopped on a fatal error")));
   }
 
+  List<String> raftAddrs() {
+    return configs.stream().map(ServerConfig::raftAddr).toList();
+  }
+
   List<String> grpcAddrs() {
     return configs.stream().map(ServerConfig::grpcAddr).toList();
   }
@@ -71,6 +75,14 @@ final class LocalCluster implements AutoCloseable {
 
   Optional<RaftcronServer> leader() {
     return servers.stream().filter(s -> s != null && s.raft().isLeader()).findFirst();
+  }
+
+  String leaderGrpcAddr() {
+    return leader().orElseThrow().config().grpcAddr();
+  }
+
+  String followerGrpcAddr() {
+    return running().stream().filter(s -> !s.raft().isLeader()).findFirst().orElseThrow().config().grpcAddr();
   }
 
   List<RaftcronServer> running() {

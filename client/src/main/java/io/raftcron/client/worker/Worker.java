@@ -2,6 +2,7 @@ package io.raftcron.client.worker;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import io.raftcron.client.ClientSecurity;
 import io.raftcron.client.RaftcronClient;
 import io.raftcron.client.RaftcronException;
 import io.raftcron.proto.CompleteRunResponse;
@@ -68,7 +69,7 @@ public final class Worker implements AutoCloseable {
   private volatile boolean running;
 
   private Worker(Builder builder) {
-    this.client = RaftcronClient.connect(builder.endpoints);
+    this.client = RaftcronClient.connect(builder.endpoints, RaftcronClient.DEFAULT_DEADLINE, builder.security);
     this.workerId = builder.workerId;
     this.handler = builder.handler;
     this.pollWait = builder.pollWait;
@@ -386,8 +387,15 @@ public final class Worker implements AutoCloseable {
     private JobHandler handler;
     private Duration pollWait = Duration.ofSeconds(20);
     private InstantSource clock = InstantSource.system();
+    private ClientSecurity security = ClientSecurity.NONE;
 
     private Builder() {}
+
+    /** The worker's token (bound to its worker id when authentication is on) and TLS files. */
+    public Builder security(ClientSecurity security) {
+      this.security = java.util.Objects.requireNonNull(security);
+      return this;
+    }
 
     public Builder endpoints(List<String> endpoints) {
       this.endpoints = List.copyOf(endpoints);

@@ -2,9 +2,12 @@ package io.raftcron.server.api;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -17,6 +20,8 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.raft.RaftNode;
+import io.raftcron.server.auth.AuthInterceptor;
+import io.raftcron.server.tls.TlsFiles;
 import io.raftcron.sm.store.SchedulerStore;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * Forwards calls that only the leader can serve. The leader's gRPC address comes from the node
  * registry in the replicated state. A forwarded call is marked, and a node that receives a
  * marked call while not leading refuses it instead of forwarding again, so two nodes with stale
- * views of the leader cannot bounce a call between them.
+ * views of the leader cannot bounce a call between them. The mark grants nothing: a forwarded call
+ * carries its caller's token and is authenticated again on the leader, and a mark that names no
+ * registered node is ignored. Calls a node makes on its own behalf carry the node's token.
  */
 public final class Forwarder implements AutoCloseable {
   private static final Metadata.Key<String> FORWARDED_BY =
@@ -38,22 +45,31 @@ public final class Forwarder implements AutoCloseable {
   private final String nodeId;
   private final RaftNode raft;
   private final SchedulerStore store;
+  private final TlsFiles tls;
+  private final String nodeAuthorization;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  public Forwarder(String nodeId, RaftNode raft, SchedulerStore store) {
+  /**
+   * {@code tls} (null: plaintext) secures the channels to other nodes; {@code nodeToken} (null:
+   * none) is this node's own bearer token for the calls it makes on its own behalf.
+   */
+  public Forwarder(String nodeId, RaftNode raft, SchedulerStore store, TlsFiles tls, String nodeToken) {
     this.nodeId = nodeId;
     this.raft = raft;
     this.store = store;
+    this.tls = tls;
+    this.nodeAuthorization = nodeToken == null ? null : "Bearer " + nodeToken;
   }
 
-  /** Records on the call's context whether it was forwarded by another node. */
-  public static ServerInterceptor interceptor() {
+  /** Records on the call's context whether it was forwarded by a registered node. */
+  public ServerInterceptor interceptor() {
     return new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(
           ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String by = headers.get(FORWARDED_BY);
-        Context ctx = Context.current().withValue(FORWARDED, by);
+        boolean known = by != null && store.nodes().stream().anyMatch(n -> n.getNodeId().equals(by));
+        Context ctx = Context.current().withValue(FORWARDED, known ? by : null);
         return Contexts.interceptCall(ctx, call, headers, next);
       }
     };
@@ -102,10 +118,33 @@ public final class Forwarder implements AutoCloseable {
     return result;
   }
 
-  /** A channel to another node, kept for the life of this node. */
-  public ManagedChannel channel(String grpcAddr) {
-    return channels.computeIfAbsent(
-        grpcAddr, addr -> NettyChannelBuilder.forTarget(addr).usePlaintext().build());
+  /**
+   * A channel to another node, kept for the life of this node. Its calls carry the token of the
+   * call being served (forwarding keeps the caller's identity), or else this node's own.
+   */
+  public Channel channel(String grpcAddr) {
+    ManagedChannel channel = channels.computeIfAbsent(
+        grpcAddr, addr -> (tls == null ? NettyChannelBuilder.forTarget(addr).usePlaintext() : tls.peerChannel(addr))
+            .build());
+    return ClientInterceptors.intercept(channel, new CallerCredentials());
+  }
+
+  /** Attaches the caller's authorization header, or this node's own, to a call to another node. */
+  private final class CallerCredentials implements ClientInterceptor {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      String authorization = AuthInterceptor.callerAuthorization().orElse(nodeAuthorization);
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          if (authorization != null) {
+            headers.put(AuthInterceptor.AUTHORIZATION, authorization);
+          }
+          super.start(listener, headers);
+        }
+      };
+    }
   }
 
   @Override

@@ -32,6 +32,7 @@ import io.raftcron.proto.Run;
 import io.raftcron.proto.SlotExplanation;
 import io.raftcron.proto.TriggerJob;
 import io.raftcron.proto.TriggerJobRequest;
+import io.raftcron.server.auth.SecretRedaction;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Schedules;
 import io.raftcron.sm.planner.FirePlanner;
@@ -88,14 +89,17 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
     if (rejectInvalid(request.getSpec(), out)) {
       return;
     }
-    gateway.write(
+    // Built on the leader: a secret sent back masked keeps the value the leader stores; the
+    // expected version makes sure that is the job the client read.
+    gateway.writeOnLeader(
         JobServiceGrpc.getUpdateJobMethod(),
         request,
         out,
-        Command.newBuilder()
+        () -> Command.newBuilder()
             .setPutJob(
                 PutJob.newBuilder()
-                    .setSpec(request.getSpec())
+                    .setSpec(SecretRedaction.keepStoredSecrets(
+                        request.getSpec(), store.job(request.getSpec().getName())))
                     .setExpectedVersion(request.getExpectedVersion())),
         result -> withNextSlot(result.getJob()));
   }

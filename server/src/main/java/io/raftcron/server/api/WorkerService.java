@@ -12,7 +12,11 @@ import io.raftcron.proto.PollRunsResponse;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.WorkerServiceGrpc;
+import io.raftcron.proto.LeaseRef;
+import io.raftcron.server.auth.LeaseOwnership;
 import io.raftcron.server.leader.Leadership;
+import io.raftcron.sm.Limits;
+import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,16 +30,23 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   private final Gateway gateway;
   private final Leadership leadership;
+  private final LeaseOwnership ownership;
 
-  public WorkerService(Gateway gateway, Leadership leadership) {
+  public WorkerService(Gateway gateway, Leadership leadership, SchedulerStore store) {
     this.gateway = gateway;
     this.leadership = leadership;
+    this.ownership = new LeaseOwnership(store);
   }
 
   @Override
   public void pollRuns(PollRunsRequest request, StreamObserver<PollRunsResponse> out) {
-    if (request.getWorkerId().isEmpty()) {
-      out.onError(Errors.invalid("worker_id is required"));
+    String problem = Limits.workerIdProblem(request.getWorkerId());
+    if (problem == null && (request.getMaxRuns() < 0 || request.getMaxRuns() > Limits.MAX_RUNS_PER_POLL)) {
+      problem = "max_runs " + request.getMaxRuns() + " is out of range: from 1 to " + Limits.MAX_RUNS_PER_POLL
+          + " (0 means 1)";
+    }
+    if (problem != null) {
+      out.onError(Errors.invalid(problem));
       return;
     }
     Duration wait =
@@ -57,24 +68,31 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   @Override
   public void completeRun(CompleteRunRequest request, StreamObserver<CompleteRunResponse> out) {
-    if (request.getCompletion().getRunId().isEmpty()) {
-      out.onError(Errors.invalid("completion.run_id is required"));
+    String runId = request.getCompletion().getRunId();
+    String problem = runId.isEmpty() || runId.length() > Limits.MAX_RUN_ID_LENGTH
+        ? "completion.run_id must be 1-" + Limits.MAX_RUN_ID_LENGTH + " characters"
+        : Limits.workerIdProblem(request.getCompletion().getWorker());
+    if (problem != null) {
+      out.onError(Errors.invalid(problem.replace("worker_id", "completion.worker")));
       return;
     }
     gateway.onLeader(
         WorkerServiceGrpc.getCompleteRunMethod(),
         request,
         out,
-        () ->
-            leadership
-                .complete(request.getCompletion())
-                .thenApply(result -> response(result.getItems(0))));
+        () -> {
+          ownership.check(request.getCompletion().getRunId(), request.getCompletion().getFencingToken());
+          return leadership
+              .complete(request.getCompletion())
+              .thenApply(result -> response(result.getItems(0)));
+        });
   }
 
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
-    if (request.getWorkerId().isEmpty()) {
-      out.onError(Errors.invalid("worker_id is required"));
+    String problem = Limits.workerIdProblem(request.getWorkerId());
+    if (problem != null) {
+      out.onError(Errors.invalid(problem));
       return;
     }
     gateway.onLeader(
@@ -82,6 +100,9 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
         request,
         out,
         () -> {
+          for (LeaseRef lease : request.getLeasesList()) {
+            ownership.check(lease.getRunId(), lease.getFencingToken());
+          }
           CompletableFuture<List<LeaseState>> leases = new CompletableFuture<>();
           leadership.heartbeat(request.getWorkerId(), request.getLeasesList(), leases);
           return leases.thenApply(l -> HeartbeatResponse.newBuilder().addAllLeases(l).build());

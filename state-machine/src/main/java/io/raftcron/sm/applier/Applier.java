@@ -11,7 +11,10 @@ import io.raftcron.sm.store.StoreBatch;
  * The one dispatch point of committed commands, and the only writer of the store. Applying is
  * deterministic: it reads nothing but the command, its log index and the store. A command that
  * breaks a rule is recorded as refused in its result (identically on every replica); a command
- * that cannot be applied at all throws, which stops the node.
+ * that cannot be applied at all throws, which stops the node. A command whose values are out of
+ * range (a time past year 9999, an overflowing duration) is refused as a whole, with nothing of it
+ * written: every replica computes the same refusal, so none forks, and one bad entry cannot stop
+ * every node of the cluster for good.
  */
 public final class Applier {
   /** The message of an OK item that changed nothing: the same completion was recorded before. */
@@ -31,8 +34,21 @@ public final class Applier {
 
   public CommandResult apply(long index, Command command) {
     StoreBatch batch = store.batch();
+    CommandResult result;
+    try {
+      result = dispatch(index, command, batch);
+    } catch (java.time.DateTimeException | ArithmeticException | IllegalArgumentException outOfRange) {
+      batch = store.batch(); // drop whatever the command had written so far
+      result = Results.refused(ResultCode.INVALID,
+          "entry " + index + " holds a value out of range and was not applied: " + outOfRange.getMessage());
+    }
+    store.commit(batch, index);
+    return result;
+  }
+
+  private CommandResult dispatch(long index, Command command, StoreBatch batch) {
     ApplyContext ctx = ApplyContext.of(index, command, batch, safeguards);
-    CommandResult result =
+    return
         switch (command.getOpCase()) {
           case PUT_JOB -> JobCommands.put(ctx, command.getPutJob());
           case DELETE_JOB -> JobCommands.delete(ctx, command.getDeleteJob());
@@ -55,8 +71,6 @@ public final class Applier {
               throw new UnappliableCommandException(
                   "entry " + index + " carries no operation this version knows", null);
         };
-    store.commit(batch, index);
-    return result;
   }
 
   private static CommandResult registerNode(ApplyContext ctx, Command command) {

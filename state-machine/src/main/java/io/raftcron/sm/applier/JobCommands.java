@@ -5,6 +5,7 @@ import io.raftcron.proto.DeleteJob;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ResultCode;
+import io.raftcron.sm.Limits;
 import io.raftcron.sm.Schedules;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.schedule.JobSpecValidator;
@@ -39,6 +40,10 @@ final class JobCommands {
     if (put.getCreate()) {
       if (existing.isPresent()) {
         return Results.refused(ResultCode.ALREADY_EXISTS, "job '" + name + "' already exists");
+      }
+      if (ctx.batch().jobCount(Limits.MAX_JOBS) >= Limits.MAX_JOBS) {
+        return Results.refused(ResultCode.INVALID, "the cluster already holds " + Limits.MAX_JOBS
+            + " jobs, the most it keeps: delete jobs before creating more");
       }
       // Slots strictly after the creation time (and not before the start bound) are this job's.
       Instant cursor = ctx.leaderTime();

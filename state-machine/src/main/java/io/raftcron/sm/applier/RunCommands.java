@@ -15,6 +15,7 @@ import io.raftcron.proto.RequeueRetries;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
+import io.raftcron.sm.Limits;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Instant;
@@ -116,6 +117,7 @@ final class RunCommands {
       ctx.batch().putRun(withRefusedReport(ctx, run, completion, refused.getMessage()));
       return refused;
     }
+    String error = Limits.tail(completion.getError(), Limits.MAX_ERROR_BYTES);
     Attempt attempt =
         Attempt.newBuilder()
             .setAttempt(run.getAttempt())
@@ -126,13 +128,13 @@ final class RunCommands {
             .setFinishedAt(completion.getFinishedAt())
             .setOutcome(outcome)
             .setExitCode(completion.getExitCode())
-            .setError(completion.getError())
+            .setError(error)
             .build();
     Run.Builder done =
         run.toBuilder()
             .addAttempts(attempt)
             .setExitCode(completion.getExitCode())
-            .setError(completion.getError())
+            .setError(error)
             .setStartedAt(completion.getStartedAt())
             .setFinishedAt(completion.getFinishedAt());
     ctx.batch().removeLease(run);
@@ -234,7 +236,7 @@ final class RunCommands {
     List<RefusedReport> reports = new ArrayList<>(run.getRefusedReportsList());
     reports.add(
         RefusedReport.newBuilder()
-            .setWorker(completion.getWorker())
+            .setWorker(Limits.tail(completion.getWorker(), Limits.MAX_WORKER_ID_LENGTH))
             .setFencingToken(completion.getFencingToken())
             .setAt(Times.toTimestamp(ctx.leaderTime()))
             .setReason(reason)

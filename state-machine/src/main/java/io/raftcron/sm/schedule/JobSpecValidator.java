@@ -9,6 +9,7 @@ import io.raftcron.proto.OverlapPolicy;
 import io.raftcron.proto.RetentionPolicy;
 import io.raftcron.proto.RetryPolicy;
 import io.raftcron.proto.ShellExecutor;
+import io.raftcron.sm.Limits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.regex.Pattern;
 public final class JobSpecValidator {
   static final int MAX_COMMAND_BYTES = 16 * 1024;
   static final int MAX_ENV_VARS = 64;
+  static final int MAX_ENV_KEY_LENGTH = 128;
+  static final int MAX_ENV_VALUE_BYTES = 4096;
+  static final int MAX_WORKING_DIR_BYTES = 4096;
   static final Duration MAX_CATCHUP_WINDOW = Duration.ofDays(7);
   static final int MAX_CATCHUP = 10_000;
   static final Duration MAX_TIMEOUT = Duration.ofDays(30);
@@ -43,6 +47,10 @@ public final class JobSpecValidator {
   /** Returns the list of problems, empty if valid. Each message names the field and what is allowed. */
   public static List<String> problems(JobSpec spec) {
     List<String> problems = new ArrayList<>();
+    int size = spec.getSerializedSize();
+    if (size > Limits.MAX_SPEC_BYTES) {
+      problems.add("the job spec is " + size + " bytes: at most " + Limits.MAX_SPEC_BYTES + " (64 KiB) are allowed");
+    }
     checkName(spec.getName(), problems);
     checkSchedule(spec, problems);
     checkExecutor(spec, problems);
@@ -96,11 +104,28 @@ public final class JobSpecValidator {
       problems.add("executor.shell.env has " + shell.getEnvCount() + " variables: at most " + MAX_ENV_VARS
           + " are allowed");
     }
+    if (shell.getWorkingDirBytes().size() > MAX_WORKING_DIR_BYTES) {
+      problems.add("executor.shell.working_dir is " + shell.getWorkingDirBytes().size() + " bytes: at most "
+          + MAX_WORKING_DIR_BYTES + " are allowed");
+    }
     // Sorted so that the messages come out in the same order on every replica.
     for (String key : new TreeSet<>(shell.getEnvMap().keySet())) {
-      if (!SHELL_IDENTIFIER.matcher(key).matches()) {
+      if (key.length() > MAX_ENV_KEY_LENGTH) {
+        problems.add("executor.shell.env key '" + abbreviate(key) + "' is " + key.length() + " characters: at most "
+            + MAX_ENV_KEY_LENGTH + " are allowed");
+      } else if (!SHELL_IDENTIFIER.matcher(key).matches()) {
         problems.add("executor.shell.env key '" + key + "' is not a shell identifier: use letters, digits"
             + " and '_', not starting with a digit");
+      }
+      int valueBytes = shell.getEnvMap().get(key).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (valueBytes > MAX_ENV_VALUE_BYTES) {
+        problems.add("executor.shell.env value of '" + abbreviate(key) + "' is " + valueBytes + " bytes: at most "
+            + MAX_ENV_VALUE_BYTES + " are allowed");
+      }
+    }
+    for (String secret : new TreeSet<>(shell.getSecretEnvList())) {
+      if (!shell.getEnvMap().containsKey(secret)) {
+        problems.add("executor.shell.secret_env names '" + abbreviate(secret) + "', which is not a key of executor.shell.env");
       }
     }
   }
@@ -234,6 +259,11 @@ public final class JobSpecValidator {
       return null;
     }
     return Instant.ofEpochSecond(value.getSeconds(), value.getNanos());
+  }
+
+  /** Echoes at most 64 characters of a value back in a message. */
+  private static String abbreviate(String value) {
+    return value.length() <= 64 ? value : value.substring(0, 64) + "…";
   }
 
   private static String human(Duration d) {

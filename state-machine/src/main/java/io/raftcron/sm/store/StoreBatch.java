@@ -38,6 +38,11 @@ public final class StoreBatch {
     return Optional.ofNullable(SchedulerStore.parse(get(Family.JOBS, Keys.job(name)), Job.parser()));
   }
 
+  /** How many jobs the committed store holds, counting at most {@code limit}. */
+  public int jobCount(int limit) {
+    return store.keys(Family.JOBS, new byte[0], limit).size();
+  }
+
   public void putJob(Job job) {
     put(Family.JOBS, Keys.job(job.getSpec().getName()), job.toByteArray());
   }

@@ -1,0 +1,83 @@
+package io.raftcron.sm.applier;
+
+import static io.raftcron.sm.TestCommands.create;
+import static io.raftcron.sm.TestCommands.fire;
+import static io.raftcron.sm.TestCommands.grant;
+import static io.raftcron.sm.TestCommands.spec;
+import static io.raftcron.sm.TestCommands.stamped;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.Completion;
+import io.raftcron.proto.Executor;
+import io.raftcron.proto.Job;
+import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.ShellExecutor;
+import io.raftcron.sm.AppliedStoreTest;
+import io.raftcron.sm.Limits;
+import io.raftcron.sm.RunIds;
+import io.raftcron.sm.store.StoreBatch;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Limits enforced by the applier itself, whatever the API edge let through. */
+class LimitsApplierTest extends AppliedStoreTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  @Test
+  void aCreateBeyondTheMostJobsIsRefusedAndChangesNothing() {
+    // All but one job written straight into the store (fast), the last one through the applier.
+    StoreBatch seed = store.batch();
+    for (int i = 1; i < Limits.MAX_JOBS; i++) {
+      seed.putJob(Job.newBuilder().setSpec(spec("j" + i, "@every 1h")).build());
+    }
+    store.commit(seed, ++index);
+    assertThat(apply(create(T0, spec("last", "@every 1h"))).getCode()).isEqualTo(ResultCode.OK);
+    long appliedBefore = store.appliedIndex();
+
+    CommandResult refused = apply(create(T0, spec("one-too-many", "@every 1h")));
+
+    assertThat(refused.getCode()).isEqualTo(ResultCode.INVALID);
+    assertThat(refused.getMessage()).isEqualTo(
+        "the cluster already holds 10000 jobs, the most it keeps: delete jobs before creating more");
+    assertThat(store.job("one-too-many")).isEmpty();
+    assertThat(store.appliedIndex()).isEqualTo(appliedBefore + 1);
+  }
+
+  @Test
+  void anOversizedSpecIsRefusedByTheApplierWithTheFieldAndTheLimit() {
+    JobSpec huge = spec("big", "@every 1h").toBuilder()
+        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder()
+            .setCommand("x".repeat(15_000))
+            .putEnv("A", "v".repeat(4000)).putEnv("B", "v".repeat(4000)).putEnv("C", "v".repeat(4097))))
+        .build();
+
+    CommandResult refused = apply(create(T0, huge));
+
+    assertThat(refused.getCode()).isEqualTo(ResultCode.INVALID);
+    assertThat(refused.getMessage()).contains("executor.shell.env value of 'C' is 4097 bytes: at most 4096");
+    assertThat(store.job("big")).isEmpty();
+  }
+
+  @Test
+  void aCompletionsErrorTextKeepsItsLastBytesOnly() {
+    Instant slot = T0.plusSeconds(1);
+    String runId = RunIds.of("tick", slot);
+    apply(create(T0, spec("tick", "* * * * * *")));
+    apply(fire(T0.plusSeconds(2), "tick", slot));
+    long token = apply(grant(T0.plusSeconds(3), runId, "w1", T0.plusSeconds(33))).getItems(0).getRun().getFencingToken();
+    // 3000 two-byte characters then the real end of stderr: 6000+ bytes, cut to the last 4096.
+    String error = "é".repeat(3000) + "the actual failure";
+
+    apply(stamped(T0.plusSeconds(4)).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
+        Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1").setError(error))).build());
+
+    Run run = store.run("tick", slot).orElseThrow();
+    assertThat(run.getError()).endsWith("the actual failure").startsWith("é");
+    assertThat(run.getError().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(Limits.MAX_ERROR_BYTES);
+    assertThat(run.getAttempts(0).getError()).isEqualTo(run.getError());
+  }
+}
