@@ -62,10 +62,27 @@ public final class RaftcronServer implements AutoCloseable {
   /** Starts a node with the given clock and what to do when its state machine must stop. */
   public static RaftcronServer start(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal);
+    return start(config, clock, onFatal, (index, command, result) -> {});
   }
 
-  private RaftcronServer(ServerConfig config, InstantSource clock, Runnable onFatal)
+  /**
+   * Starts a node that also tells {@code observer} about every applied command, on the applying
+   * thread (it must not block): benchmarks measure commit lateness with it.
+   */
+  public static RaftcronServer start(
+      ServerConfig config,
+      InstantSource clock,
+      Runnable onFatal,
+      SchedulerStateMachine.ApplyListener observer)
+      throws IOException {
+    return new RaftcronServer(config, clock, onFatal, observer);
+  }
+
+  private RaftcronServer(
+      ServerConfig config,
+      InstantSource clock,
+      Runnable onFatal,
+      SchedulerStateMachine.ApplyListener observer)
       throws IOException {
     this.config = config;
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
@@ -83,7 +100,12 @@ public final class RaftcronServer implements AutoCloseable {
         new Leadership(store, proposer, clock, config.leaseDuration(), leaderExecutor, onFatal);
     SchedulerStateMachine stateMachine =
         new SchedulerStateMachine(
-            store, safeguards(), (index, command, result) -> leadership.onApplied(command, result));
+            store,
+            safeguards(),
+            (index, command, result) -> {
+              leadership.onApplied(command, result);
+              observer.onApplied(index, command, result);
+            });
     this.raft =
         RaftNode.start(
             RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
