@@ -22,9 +22,10 @@ final class ApiScenario implements Callable<Integer> {
     }
     try (InProcessCluster cluster = new InProcessCluster(3, new FireLedger())) {
       cluster.awaitLeader(Duration.ofSeconds(60));
+      double loadAtStart = Machine.loadAverage();
       JobLoader.Load creates = JobLoader.create(cluster.grpcAddrs(), 0, requests, ScaleScenario.YEARLY, concurrency);
       JobLoader.Load gets = JobLoader.get(cluster.grpcAddrs(), 0, requests, concurrency);
-      Result result = new Result("api")
+      Result result = new Result("api", loadAtStart)
           .put("nodes", 3)
           .put("concurrency", concurrency)
           .put("creates_per_s", creates.perSecond())

@@ -23,6 +23,7 @@ final class FireHarness implements AutoCloseable {
   private Instant start;
   private Instant end;
   private double cpuAtStart;
+  private double loadAtStart;
   private double cpuAtEnd;
 
   FireHarness(int jobs) throws IOException {
@@ -43,6 +44,7 @@ final class FireHarness implements AutoCloseable {
     ledger.window(start, end);
     sleepUntil(start);
     cpuAtStart = Machine.cpuSeconds();
+    loadAtStart = Machine.loadAverage();
     return start;
   }
 
@@ -63,7 +65,7 @@ final class FireHarness implements AutoCloseable {
 
   /** The common fields: throughput, lateness, duplicates, missed slots, CPU per 1000 fires. */
   Result result(String scenario) {
-    Result r = new Result(scenario)
+    Result r = new Result(scenario, loadAtStart)
         .put("nodes", 3)
         .put("jobs", jobs)
         .put("window_s", seconds())

@@ -20,10 +20,11 @@ final class Result {
   private final Map<String, Object> fields = new LinkedHashMap<>();
   private final List<String> summary = new ArrayList<>();
 
-  Result(String scenario) {
+  /** @param loadAtStart the 1-minute load average when the scenario's measurement began */
+  Result(String scenario, double loadAtStart) {
     fields.put("scenario", scenario);
     fields.put("cores", Machine.cores());
-    fields.put("load_avg_start", Machine.loadAverage());
+    fields.put("load_avg_start", loadAtStart);
   }
 
   Result put(String name, Object value) {

@@ -31,6 +31,7 @@ final class ScaleScenario implements Callable<Integer> {
     FireLedger ledger = new FireLedger();
     try (InProcessCluster cluster = new InProcessCluster(3, ledger)) {
       cluster.awaitLeader(Duration.ofSeconds(60));
+      double loadAtStart = Machine.loadAverage();
       double baseHeap = Machine.heapAfterGcMiB();
       double cpu0 = Machine.cpuSeconds();
       JobLoader.Load load = JobLoader.create(cluster.grpcAddrs(), 0, jobs, YEARLY, concurrency);
@@ -63,7 +64,7 @@ final class ScaleScenario implements Callable<Integer> {
       java.time.Instant nextFire = ledger.firstFireAfterWatch();
       double failoverMs = nextFire == null ? -1 : Duration.between(stoppedAt, nextFire).toNanos() / 1e6;
 
-      Result result = new Result("scale")
+      Result result = new Result("scale", loadAtStart)
           .put("nodes", 3)
           .put("jobs", jobs)
           .put("create_concurrency", concurrency)
