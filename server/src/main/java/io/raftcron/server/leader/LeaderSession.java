@@ -2,7 +2,6 @@ package io.raftcron.server.leader;
 
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
-import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.LeaseExpiry;
@@ -30,7 +29,7 @@ public final class LeaderSession {
   private final LeaseReaper reaper;
   private final RetentionSweeper sweeper;
   private final RetryScheduler retries;
-  private final LeaderTerm leader;
+  private final CompletionBatcher completions;
 
   public LeaderSession(
       long term,
@@ -39,12 +38,13 @@ public final class LeaderSession {
       InstantSource clock,
       Duration leaseDuration,
       ScheduledExecutorService executor) {
-    this.leader = new LeaderTerm(term, store, proposer, clock, executor);
+    LeaderTerm leader = new LeaderTerm(term, store, proposer, clock, executor);
     this.fires = new FireScheduler(leader);
     this.dispatcher = new RunDispatcher(leader, leaseDuration);
     this.reaper = new LeaseReaper(leader, leaseDuration);
     this.sweeper = new RetentionSweeper(leader);
     this.retries = new RetryScheduler(leader, new java.util.SplittableRandom());
+    this.completions = new CompletionBatcher(leader);
   }
 
   public void start() {
@@ -66,15 +66,20 @@ public final class LeaderSession {
 
   /** Proposes a worker's completion, with the next attempt time if the attempt is retried. */
   public CompletableFuture<CommandResult> complete(Completion completion) {
-    return leader.propose(
-        Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(retries.stamp(completion))));
+    return completions.submit(retries.stamp(completion));
   }
 
   /** Keeps the leader's indexes in step with what was committed. */
   public void onApplied(Command command, CommandResult result) {
     switch (command.getOpCase()) {
-      case PUT_JOB -> fires.jobChanged(command.getPutJob().getSpec().getName());
-      case DELETE_JOB -> fires.jobChanged(command.getDeleteJob().getName());
+      case PUT_JOB -> {
+        fires.jobChanged(command.getPutJob().getSpec().getName());
+        dispatcher.jobChanged(command.getPutJob().getSpec().getName());
+      }
+      case DELETE_JOB -> {
+        fires.jobChanged(command.getDeleteJob().getName());
+        dispatcher.jobChanged(command.getDeleteJob().getName());
+      }
       case FIRE_SLOTS -> {
         command.getFireSlots().getDecisionsList().stream()
             .map(SlotDecision::getJob)
@@ -129,6 +134,7 @@ public final class LeaderSession {
   }
 
   public void close() {
+    completions.close();
     fires.close();
     sweeper.close();
     dispatcher.close();
