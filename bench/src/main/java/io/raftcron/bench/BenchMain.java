@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
       E2eScenario.class,
       FailoverScenario.class,
       ScaleScenario.class,
-      ApiScenario.class
+      ApiScenario.class,
+      PeerScenario.class,
+      CompareCommand.class
     })
 public final class BenchMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
