@@ -6,6 +6,8 @@
 #   scripts/bench.sh SCENARIO [OPTIONS]    one scenario: fire, e2e, failover, scale, api
 #                                          (scripts/bench.sh fire --help lists its options)
 #   scripts/bench.sh peers [--quick]       only raftcron's fire beside Quartz and db-scheduler
+#   scripts/bench.sh jmh [JMH OPTIONS]     JMH micro-benchmarks of the applier and the schedule maths
+#                                          (default: one fork, 2 warm-up and 3 measured iterations)
 #
 # The comparison runs Quartz 2.5 (clustered JDBC) and db-scheduler, two JVMs each, on a PostgreSQL
 # that this script installs from Debian's packages if absent, starts on loopback in a temporary
@@ -115,9 +117,15 @@ comparison() {
 case "${1:-}" in
   "" ) comparison false ;;
   --quick) comparison true ;;
-  -h | --help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
   peers) build; if [[ "${2:-}" == --quick ]]; then peers 200 10 5; else peers 1000 30 10; fi ;;
   fire | e2e | failover | scale | api | peer) scenario "$@" ;;
   compare) build; java -jar "$jar" "$@" ;;
+  jmh)
+    build
+    shift
+    if [[ $# -eq 0 ]]; then set -- -f 1 -wi 2 -w 2s -i 3 -r 3s; fi
+    java -cp "$jar" org.openjdk.jmh.Main "$@"
+    ;;
   *) echo "bench: unknown argument '$1' (scripts/bench.sh --help)" >&2; exit 2 ;;
 esac

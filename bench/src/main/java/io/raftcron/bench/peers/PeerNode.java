@@ -28,12 +28,12 @@ public final class PeerNode {
     };
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.close(); // first: what a slow scheduler shutdown does no longer counts
       try {
         scheduler.close();
       } catch (Exception e) {
         e.printStackTrace();
       } finally {
-        log.close();
         stopped.countDown();
       }
     }));
