@@ -29,10 +29,15 @@ final class FireHarness implements AutoCloseable {
   FireHarness(int jobs) throws IOException {
     this.jobs = jobs;
     this.cluster = new InProcessCluster(3, ledger);
-    cluster.awaitLeader(Duration.ofSeconds(60));
-    this.created = JobLoader.create(cluster.grpcAddrs(), 0, jobs, EVERY_SECOND, 32);
-    if (created.failures() > 0) {
-      throw new IllegalStateException(created.failures() + " of " + jobs + " job creations failed");
+    try {
+      cluster.awaitLeader(Duration.ofSeconds(60));
+      this.created = JobLoader.create(cluster.grpcAddrs(), 0, jobs, EVERY_SECOND, 32);
+      if (created.failures() > 0) {
+        throw new IllegalStateException(created.failures() + " of " + jobs + " job creations failed");
+      }
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
     }
   }
 
