@@ -63,14 +63,15 @@ final class PeerScenario implements Callable<Integer> {
           .put("fires_per_s", tally.fires() / (double) options.seconds)
           .latency("fire_lateness_ms", tally.lateness())
           .put("duplicates", tally.duplicates())
-          .put("missed_slots", Math.max(0, expected - tally.fires()))
+          .put("missed_slots", Math.max(0, expected - tally.windowSlotsExecuted()))
           .put("cpu_s", cpu)
           .put("cpu_s_per_1000_fires", tally.fires() == 0 ? 0.0 : cpu * 1000 / tally.fires())
           .put("cpu_includes_postgres", postgresPid != null);
-      result.line(String.format("%s, 2 JVMs on PostgreSQL, %d jobs every second, %d s: %d fires (%.0f/s of %d expected/s), "
-              + "%d duplicates, %d missed", scheduler, options.jobs, options.seconds, tally.fires(),
-              tally.fires() / (double) options.seconds, options.jobs, tally.duplicates(), Math.max(0, expected - tally.fires())))
-          .line("lateness slot → job started: " + Result.ms(tally.lateness()))
+      result.line(String.format("%s, 2 JVMs on PostgreSQL, %d jobs every second, %d s: %d executions started "
+              + "(%.0f/s of %d expected/s), %d duplicates, %d of the window's slots never executed", scheduler, options.jobs, options.seconds, tally.fires(),
+              tally.fires() / (double) options.seconds, options.jobs, tally.duplicates(),
+              Math.max(0, expected - tally.windowSlotsExecuted())))
+          .line("lateness slot → job started, of the executions started in the window: " + Result.ms(tally.lateness()))
           .line(String.format("CPU %.1f s in the window (%.3f s per 1000 fires, both JVMs%s)", cpu,
               tally.fires() == 0 ? 0.0 : cpu * 1000 / tally.fires(), postgresPid != null ? " and PostgreSQL" : ""));
       result.print(System.out, System.err);

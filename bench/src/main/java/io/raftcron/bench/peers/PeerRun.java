@@ -26,7 +26,11 @@ public final class PeerRun implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
   /** What the window's slots saw. */
-  public record Tally(long fires, long duplicates, Histogram lateness) {}
+  /**
+   * @param fires executions started in the window
+   * @param windowSlotsExecuted the window's slots that executed (by the end of the run)
+   */
+  public record Tally(long fires, long windowSlotsExecuted, long duplicates, Histogram lateness) {}
 
   private final String scheduler;
   private final Database db;
@@ -93,29 +97,42 @@ public final class PeerRun implements AutoCloseable {
         .sum();
   }
 
-  /** Stops both JVMs and counts the executions of slots in [start, end). */
+  /**
+   * Stops both JVMs and tallies their logs. A peer that cannot keep up executes the window's
+   * slots late or never, so throughput and lateness are taken from the executions that STARTED
+   * inside [start, end), whatever their slot; missed slots are the window's slots that never
+   * executed; a (job, slot) executed more than once anywhere in the logs is a duplicate.
+   */
   public Tally stopAndTally(Instant start, Instant end) throws IOException {
     stop();
     Set<String> seen = new HashSet<>();
     long duplicates = 0;
+    long started = 0;
+    long windowSlotsExecuted = 0;
     Histogram lateness = new Histogram(3_600_000_000L, 3);
+    long from = start.toEpochMilli() * 1000;
+    long to = end.toEpochMilli() * 1000;
     try (Stream<Path> logs = Files.list(dir).filter(f -> f.toString().endsWith(".log"))) {
       for (Path log : logs.toList()) {
         for (String line : Files.readAllLines(log)) {
           String[] f = line.split(" ");
           long slotMs = Long.parseLong(f[1]);
-          if (slotMs < start.toEpochMilli() || slotMs >= end.toEpochMilli()) {
-            continue;
-          }
+          long startedMicros = Long.parseLong(f[2]);
           if (!seen.add(f[0] + "@" + slotMs)) {
             duplicates++;
             continue;
           }
-          lateness.recordValue(Math.max(0, Math.min(3_600_000_000L, Long.parseLong(f[2]) - slotMs * 1000)));
+          if (slotMs * 1000 >= from && slotMs * 1000 < to) {
+            windowSlotsExecuted++;
+          }
+          if (startedMicros >= from && startedMicros < to) {
+            started++;
+            lateness.recordValue(Math.max(0, Math.min(3_600_000_000L, startedMicros - slotMs * 1000)));
+          }
         }
       }
     }
-    return new Tally(seen.size(), duplicates, lateness);
+    return new Tally(started, windowSlotsExecuted, duplicates, lateness);
   }
 
   private void stop() {
