@@ -34,12 +34,9 @@ final class FailoverScenario implements Callable<Integer> {
 
       long restartStart = System.nanoTime();
       harness.cluster.start(old);
-      long caughtUpTo = successor.raft().appliedIndex();
-      RaftcronServer restarted = harness.cluster.node(old).orElseThrow();
-      while (restarted.store().appliedIndex() < caughtUpTo) {
-        Pause.millis(10);
-      }
-      double restartMs = (System.nanoTime() - restartStart) / 1e6;
+      double restartMs = harness.cluster
+          .awaitApplied(old, successor.raft().appliedIndex(), restartStart, Duration.ofSeconds(120))
+          .toNanos() / 1e6;
 
       Result result = harness.result("failover");
       double electMs = Duration.between(stoppedAt, electedAt).toNanos() / 1e6;

@@ -94,6 +94,19 @@ final class InProcessCluster implements AutoCloseable {
     throw new IllegalStateException("no leader within " + timeout);
   }
 
+  /** Waits until node {@code nodeId} has applied {@code index}; returns how long that took from {@code since}. */
+  Duration awaitApplied(String nodeId, long index, long sinceNanos, Duration timeout) {
+    RaftcronServer node = node(nodeId).orElseThrow(() -> new IllegalStateException(nodeId + " is not running"));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (node.store().appliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(nodeId + " did not apply index " + index + " within " + timeout);
+      }
+      Pause.millis(10);
+    }
+    return Duration.ofNanos(System.nanoTime() - sinceNanos);
+  }
+
   Optional<RaftcronServer> node(String nodeId) {
     return Optional.ofNullable(servers.get(indexOf(nodeId)));
   }

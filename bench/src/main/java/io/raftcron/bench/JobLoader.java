@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -65,7 +64,7 @@ final class JobLoader {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("bench-caller-"));
     long start = System.nanoTime();
     try (RaftcronClient client = RaftcronClient.connect(endpoints, Duration.ofSeconds(30))) {
-      IntFunction<Runnable> caller = k -> () -> {
+      Runnable caller = () -> {
         for (int i = next.getAndIncrement(); i < end; i = next.getAndIncrement()) {
           long t0 = System.nanoTime();
           try {
@@ -87,7 +86,7 @@ final class JobLoader {
       };
       List<Future<?>> callers = new java.util.ArrayList<>();
       for (int k = 0; k < concurrency; k++) {
-        callers.add(pool.submit(caller.apply(k)));
+        callers.add(pool.submit(caller));
       }
       for (Future<?> f : callers) {
         f.get();

@@ -46,12 +46,9 @@ final class ScaleScenario implements Callable<Integer> {
       cluster.stop(follower);
       long restartStart = System.nanoTime();
       cluster.start(follower);
-      long target = leader.raft().appliedIndex();
-      RaftcronServer restarted = cluster.node(follower).orElseThrow();
-      while (restarted.store().appliedIndex() < target) {
-        Pause.millis(10);
-      }
-      double restartMs = (System.nanoTime() - restartStart) / 1e6;
+      double restartMs = cluster
+          .awaitApplied(follower, leader.raft().appliedIndex(), restartStart, Duration.ofSeconds(300))
+          .toNanos() / 1e6;
 
       String old = leader.config().nodeId();
       java.time.Instant stoppedAt = java.time.Instant.now();
