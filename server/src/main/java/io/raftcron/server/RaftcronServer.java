@@ -76,18 +76,35 @@ public final class RaftcronServer implements AutoCloseable {
   /** Starts a node with the given clock and what to do when its state machine must stop. */
   public static RaftcronServer start(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry());
+    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry(), (index, command, result) -> {});
   }
 
   /** Starts a node whose metrics go into {@code registry} (one registry per node). */
   public static RaftcronServer start(
       ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal, registry);
+    return new RaftcronServer(config, clock, onFatal, registry, (index, command, result) -> {});
+  }
+
+  /**
+   * Starts a node that also tells {@code observer} about every applied command, on the applying
+   * thread (it must not block): benchmarks measure commit lateness with it.
+   */
+  public static RaftcronServer start(
+      ServerConfig config,
+      InstantSource clock,
+      Runnable onFatal,
+      SchedulerStateMachine.ApplyListener observer)
+      throws IOException {
+    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry(), observer);
   }
 
   private RaftcronServer(
-      ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
+      ServerConfig config,
+      InstantSource clock,
+      Runnable onFatal,
+      PrometheusRegistry registry,
+      SchedulerStateMachine.ApplyListener observer)
       throws IOException {
     this.config = config;
     this.registry = registry;
@@ -124,6 +141,7 @@ public final class RaftcronServer implements AutoCloseable {
               metrics.onApplied(command, result);
               tracer.onApplied(command, result);
               leadership.onApplied(command, result);
+              observer.onApplied(index, command, result);
             });
     this.raft =
         RaftNode.start(

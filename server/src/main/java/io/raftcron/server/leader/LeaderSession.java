@@ -2,7 +2,6 @@ package io.raftcron.server.leader;
 
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
-import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.LeaseExpiry;
@@ -32,6 +31,7 @@ public final class LeaderSession {
   private final RetryScheduler retries;
   private final LeaderTerm leader;
   private final AlertDetector alerts;
+  private final CompletionBatcher completions;
 
   public LeaderSession(
       long term,
@@ -56,6 +56,7 @@ public final class LeaderSession {
             workers,
             alertSetup.webhook(),
             alertSetup.nodeId());
+    this.completions = new CompletionBatcher(leader);
   }
 
   public void start() {
@@ -78,15 +79,20 @@ public final class LeaderSession {
 
   /** Proposes a worker's completion, with the next attempt time if the attempt is retried. */
   public CompletableFuture<CommandResult> complete(Completion completion) {
-    return leader.propose(
-        Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(retries.stamp(completion))));
+    return completions.submit(retries.stamp(completion));
   }
 
   /** Keeps the leader's indexes in step with what was committed. */
   public void onApplied(Command command, CommandResult result) {
     switch (command.getOpCase()) {
-      case PUT_JOB -> fires.jobChanged(command.getPutJob().getSpec().getName());
-      case DELETE_JOB -> fires.jobChanged(command.getDeleteJob().getName());
+      case PUT_JOB -> {
+        fires.jobChanged(command.getPutJob().getSpec().getName());
+        dispatcher.jobChanged(command.getPutJob().getSpec().getName());
+      }
+      case DELETE_JOB -> {
+        fires.jobChanged(command.getDeleteJob().getName());
+        dispatcher.jobChanged(command.getDeleteJob().getName());
+      }
       case FIRE_SLOTS -> {
         command.getFireSlots().getDecisionsList().stream()
             .map(SlotDecision::getJob)
@@ -141,6 +147,7 @@ public final class LeaderSession {
   }
 
   public void close() {
+    completions.close();
     fires.close();
     sweeper.close();
     dispatcher.close();

@@ -51,6 +51,11 @@ final class RunDispatcher {
   private final Duration leaseDuration;
   private final Deque<Poll> waiting = new ArrayDeque<>();
   private final Set<String> granting = new HashSet<>();
+  // A job's overlap policy, read once per job instead of once per dispatch: dispatch runs after
+  // every commit that may queue a run, and re-reading every candidate's job showed up as the
+  // dispatcher's main cost. PUT_JOB and DELETE_JOB drop the job's entry (jobChanged).
+  private final Map<String, Boolean> oneAtATime = new HashMap<>();
+  private boolean dispatchScheduled;
   private boolean closed;
 
   RunDispatcher(LeaderTerm leader, Duration leaseDuration) {
@@ -76,9 +81,25 @@ final class RunDispatcher {
     dispatch();
   }
 
-  /** Runs may have entered the queue. */
+  /**
+   * Runs may have entered the queue. Commits come one executor task each, often many in a row
+   * (a batch of completions, fires and grants): one dispatch after the burst scans the queue once
+   * instead of once per commit.
+   */
   void queueChanged() {
-    dispatch();
+    if (dispatchScheduled || closed) {
+      return;
+    }
+    dispatchScheduled = true;
+    leader.executor().execute(() -> {
+      dispatchScheduled = false;
+      dispatch();
+    });
+  }
+
+  /** The job was created, updated or deleted: its overlap policy may have changed. */
+  void jobChanged(String job) {
+    oneAtATime.remove(job);
   }
 
   void close() {
@@ -96,7 +117,6 @@ final class RunDispatcher {
    * granted) — at most one per job, the oldest first. Stateful: call once per dispatch.
    */
   private Predicate<Run> eligibility() {
-    Map<String, Boolean> oneAtATime = new HashMap<>();
     Set<String> busyJobs = new HashSet<>();
     boolean[] busyKnown = {false};
     return run -> {

@@ -1,0 +1,56 @@
+package io.raftcron.bench;
+
+import io.raftcron.server.RaftcronServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * The leader stops under load a third into the window (its Raft node, gRPC server and store are
+ * closed, in-process: the nearest to a kill that shares the JVM); a follower must take over and
+ * fire every slot, none twice. Then the old leader restarts on its data and catches up.
+ */
+@Command(name = "failover", mixinStandardHelpOptions = true,
+    description = "Stop the leader under load: time to the next committed fire, duplicates, missed slots.")
+final class FailoverScenario implements Callable<Integer> {
+  @Mixin WindowOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    options.check();
+    try (FireHarness harness = new FireHarness(options.jobs)) {
+      Instant start = harness.openWindow(options.warmup(), options.seconds);
+      FireHarness.sleepUntil(start.plusMillis(options.seconds * 1000L / 3 + 500));
+      String old = harness.cluster.awaitLeader(Duration.ofSeconds(5)).config().nodeId();
+      Instant stoppedAt = Instant.now();
+      harness.ledger.watchForFireNotBy(old, stoppedAt);
+      harness.cluster.stop(old);
+      RaftcronServer successor = harness.cluster.awaitLeader(Duration.ofSeconds(30));
+      Instant electedAt = Instant.now();
+      harness.closeWindow();
+      Instant nextFire = harness.ledger.firstFireAfterWatch();
+
+      long restartStart = System.nanoTime();
+      harness.cluster.start(old);
+      double restartMs = harness.cluster
+          .awaitApplied(old, successor.raft().appliedIndex(), restartStart, Duration.ofSeconds(120))
+          .toNanos() / 1e6;
+
+      Result result = harness.result("failover");
+      double electMs = Duration.between(stoppedAt, electedAt).toNanos() / 1e6;
+      double nextFireMs = nextFire == null ? -1 : Duration.between(stoppedAt, nextFire).toNanos() / 1e6;
+      result.put("stopped_leader", old)
+          .put("new_leader", successor.config().nodeId())
+          .put("leader_elected_ms", electMs)
+          .put("next_fire_ms", nextFireMs)
+          .put("restart_catch_up_ms", restartMs);
+      result.line(String.format("leader %s stopped: %s leads after %.0f ms, first fire it decided committed after %.0f ms",
+              old, successor.config().nodeId(), electMs, nextFireMs))
+          .line(String.format("%s restarted on its data and caught up in %.0f ms", old, restartMs));
+      result.print(System.out, System.err);
+      return harness.ledger.duplicates() == 0 ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.raftcron.bench;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Committed fires per second and slot → commit lateness; runs stay queued (no workers). */
+@Command(name = "fire", mixinStandardHelpOptions = true,
+    description = "N jobs every second, no workers: committed fires/s and lateness slot → fire committed.")
+final class FireScenario implements Callable<Integer> {
+  @Mixin WindowOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    options.check();
+    try (FireHarness harness = new FireHarness(options.jobs)) {
+      harness.openWindow(options.warmup(), options.seconds);
+      harness.closeWindow();
+      Result result = harness.result("fire");
+      result.put("heap_mib_3_nodes", Machine.heapAfterGcMiB());
+      result.print(System.out, System.err);
+      return harness.ledger.duplicates() == 0 ? 0 : 1;
+    }
+  }
+}

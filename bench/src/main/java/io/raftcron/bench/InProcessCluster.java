@@ -1,0 +1,160 @@
+package io.raftcron.bench;
+
+import io.raftcron.server.RaftcronServer;
+import io.raftcron.server.ServerConfig;
+import io.raftcron.sm.SchedulerStateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Real raftcron nodes in this JVM on loopback ports, as the server module's LocalCluster does for
+ * its tests: each node has its own data folder, Raft port and gRPC port, and tells a
+ * {@link FireLedger} about everything it applies. Closing it stops every node and deletes the
+ * folder.
+ */
+final class InProcessCluster implements AutoCloseable {
+  private final Path dir;
+  private final FireLedger ledger;
+  private final List<ServerConfig> configs = new ArrayList<>();
+  private final List<RaftcronServer> servers = new ArrayList<>();
+
+  InProcessCluster(int size, FireLedger ledger) throws IOException {
+    this.dir = Files.createTempDirectory("raftcron-bench-");
+    this.ledger = ledger;
+    List<String> raftAddrs = new ArrayList<>();
+    List<String> grpcAddrs = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      raftAddrs.add("127.0.0.1:" + freePort());
+      grpcAddrs.add("127.0.0.1:" + freePort());
+    }
+    for (int i = 0; i < size; i++) {
+      String id = "n" + (i + 1);
+      configs.add(ServerConfig.builder(id, dir.resolve(id), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs).build());
+      servers.add(null);
+    }
+    try {
+      for (ServerConfig config : configs) {
+        start(config.nodeId());
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Starts (or restarts on its data) node {@code nodeId}. */
+  void start(String nodeId) throws IOException {
+    int i = indexOf(nodeId);
+    if (servers.get(i) != null) {
+      throw new IllegalStateException(nodeId + " is running");
+    }
+    SchedulerStateMachine.ApplyListener observer = ledger.observer(nodeId);
+    servers.set(
+        i,
+        RaftcronServer.start(
+            configs.get(i),
+            InstantSource.system(),
+            () -> ledger.fatal(nodeId),
+            observer));
+  }
+
+  /** Stops node {@code nodeId} (shutdown of its Raft node, gRPC server and store); its data stays. */
+  void stop(String nodeId) {
+    int i = indexOf(nodeId);
+    RaftcronServer server = servers.get(i);
+    if (server != null) {
+      servers.set(i, null);
+      server.close();
+    }
+  }
+
+  Optional<RaftcronServer> leader() {
+    return running().stream().filter(s -> s.raft().isLeader()).findFirst();
+  }
+
+  RaftcronServer awaitLeader(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<RaftcronServer> leader = leader();
+      if (leader.isPresent()) {
+        return leader.get();
+      }
+      Pause.millis(20);
+    }
+    throw new IllegalStateException("no leader within " + timeout);
+  }
+
+  /** Waits until node {@code nodeId} has applied {@code index}; returns how long that took from {@code since}. */
+  Duration awaitApplied(String nodeId, long index, long sinceNanos, Duration timeout) {
+    RaftcronServer node = node(nodeId).orElseThrow(() -> new IllegalStateException(nodeId + " is not running"));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (node.store().appliedIndex() < index) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(nodeId + " did not apply index " + index + " within " + timeout);
+      }
+      Pause.millis(10);
+    }
+    return Duration.ofNanos(System.nanoTime() - sinceNanos);
+  }
+
+  Optional<RaftcronServer> node(String nodeId) {
+    return Optional.ofNullable(servers.get(indexOf(nodeId)));
+  }
+
+  List<RaftcronServer> running() {
+    return servers.stream().filter(s -> s != null).toList();
+  }
+
+  /** gRPC addresses of every node, the leader's first (so that writes need no forwarding hop). */
+  List<String> grpcAddrs() {
+    String leader = leader().map(s -> s.config().grpcAddr()).orElse("");
+    return configs.stream()
+        .map(ServerConfig::grpcAddr)
+        .sorted(Comparator.comparing(a -> a.equals(leader) ? 0 : 1))
+        .toList();
+  }
+
+  private int indexOf(String nodeId) {
+    for (int i = 0; i < configs.size(); i++) {
+      if (configs.get(i).nodeId().equals(nodeId)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no node " + nodeId);
+  }
+
+  @Override
+  public void close() {
+    for (int i = 0; i < servers.size(); i++) {
+      RaftcronServer server = servers.get(i);
+      if (server != null) {
+        servers.set(i, null);
+        server.close();
+      }
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.raftcron.bench.jmh;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.Executor;
+import io.raftcron.proto.FireSlots;
+import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.PutJob;
+import io.raftcron.proto.ShellExecutor;
+import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.SchedulerStateMachine;
+import io.raftcron.sm.Times;
+import io.raftcron.sm.store.SchedulerStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Applying one committed FireSlots entry on a real RocksDB store in a temporary folder: decode,
+ * check every decision (real slot, after the cursor, not in the leader's future, not decided
+ * yet), create the runs, advance the cursors, one WriteBatch. Each invocation fires the next
+ * second's slot of every job, so {@code jobs} decisions per entry: divide the time per entry by
+ * {@code jobs} for the cost per fire.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ApplierBenchmark {
+  @Param({"100", "1000", "5000"})
+  int jobs;
+
+  private Path dir;
+  private SchedulerStore store;
+  private SchedulerStateMachine stateMachine;
+  private long index;
+  private Instant slot;
+
+  @Setup(Level.Trial)
+  public void createJobs() throws IOException {
+    dir = Files.createTempDirectory("raftcron-jmh-");
+    store = SchedulerStore.open(dir.resolve("state"));
+    stateMachine = new SchedulerStateMachine(store, (i, c, r) -> {});
+    slot = Instant.parse("2026-01-01T00:00:00Z");
+    for (int j = 0; j < jobs; j++) {
+      JobSpec spec = JobSpec.newBuilder()
+          .setName("job-" + j)
+          .setSchedule("@every 1s")
+          .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
+          .build();
+      apply(stamped(slot).setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
+    }
+  }
+
+  @Benchmark
+  public CommandResult fireSlots() {
+    slot = slot.plusSeconds(1);
+    FireSlots.Builder fire = FireSlots.newBuilder();
+    for (int j = 0; j < jobs; j++) {
+      fire.addDecisions(SlotDecision.newBuilder().setJob("job-" + j).setSlot(Times.toTimestamp(slot)).setFire(true));
+    }
+    return apply(stamped(slot).setFireSlots(fire));
+  }
+
+  private CommandResult apply(Command.Builder command) {
+    return stateMachine.apply(++index, command.build().toByteArray());
+  }
+
+  private static Command.Builder stamped(Instant at) {
+    return Command.newBuilder().setLeaderTime(Times.toTimestamp(at)).setLeaderNode("n1").setTerm(1);
+  }
+
+  @TearDown(Level.Trial)
+  public void deleteStore() throws IOException {
+    store.close();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.raftcron.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The harness works, on a tiny workload: a functional check, not a benchmark (no figure is judged). */
+class FireScenarioTest {
+
+  @Test
+  void fireScenarioPrintsOneJsonLineWithTheCommittedFiresOfItsWindow() {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      exit = BenchMain.run("fire", "--jobs", "3", "--duration", "2", "--warmup", "1");
+    } finally {
+      System.setOut(stdout);
+    }
+
+    String out = captured.toString(StandardCharsets.UTF_8).trim();
+    assertThat(exit).isZero();
+    assertThat(out.lines()).hasSize(1);
+    JsonObject result = JsonParser.parseString(out).getAsJsonObject();
+    assertThat(result.get("scenario").getAsString()).isEqualTo("fire");
+    assertThat(result.get("jobs").getAsInt()).isEqualTo(3);
+    assertThat(result.get("window_s").getAsInt()).isEqualTo(2);
+    // Three jobs every second for two seconds: six slots, each fired at most once.
+    long fired = result.get("committed_fires").getAsLong();
+    assertThat(fired).isBetween(1L, 6L);
+    assertThat(result.get("missed_slots").getAsLong()).isEqualTo(6 - fired);
+    assertThat(result.get("duplicates").getAsLong()).isZero();
+    assertThat(result.getAsJsonObject("fire_lateness_ms").get("count").getAsLong()).isEqualTo(fired);
+    assertThat(result.has("load_avg_start")).isTrue();
+    assertThat(result.has("cpu_s_per_1000_fires")).isTrue();
+  }
+}

@@ -1,0 +1,80 @@
+package io.raftcron.server.leader;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.Completion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Group commit for worker completions. Each completion used to be its own CompleteRuns entry,
+ * so N workers finishing together cost N log entries, N fsyncs on every node and N applies.
+ * Now at most {@link #MAX_IN_FLIGHT} CompleteRuns entries are in flight; completions that arrive
+ * meanwhile wait and go out together in the next entry (at most {@link #MAX_PER_ENTRY}). An idle
+ * leader proposes a lone completion at once, so batching adds no latency when there is nothing to
+ * batch, and under load the batch size follows the commit latency by itself.
+ *
+ * <p>Each caller gets a CommandResult holding only its own item, as before. A failed entry fails
+ * every completion in it (the outcome is unknown; workers retry, and the applier answers a repeated
+ * completion of the same lease idempotently). Runs only on the leader's executor thread.
+ */
+final class CompletionBatcher {
+  static final int MAX_IN_FLIGHT = 2;
+  static final int MAX_PER_ENTRY = 1000;
+
+  private record Pending(Completion completion, CompletableFuture<CommandResult> reply) {}
+
+  private final LeaderTerm leader;
+  private final List<Pending> waiting = new ArrayList<>();
+  private int inFlight;
+  private boolean closed;
+
+  CompletionBatcher(LeaderTerm leader) {
+    this.leader = leader;
+  }
+
+  CompletableFuture<CommandResult> submit(Completion completion) {
+    CompletableFuture<CommandResult> reply = new CompletableFuture<>();
+    if (closed) {
+      reply.completeExceptionally(new NotLeadingException());
+      return reply;
+    }
+    waiting.add(new Pending(completion, reply));
+    flush();
+    return reply;
+  }
+
+  void close() {
+    closed = true;
+    waiting.forEach(p -> p.reply.completeExceptionally(new NotLeadingException()));
+    waiting.clear();
+  }
+
+  private void flush() {
+    while (!closed && inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {
+      List<Pending> batch = new ArrayList<>(waiting.subList(0, Math.min(MAX_PER_ENTRY, waiting.size())));
+      waiting.subList(0, batch.size()).clear();
+      CompleteRuns.Builder entry = CompleteRuns.newBuilder();
+      batch.forEach(p -> entry.addCompletions(p.completion));
+      inFlight++;
+      leader
+          .propose(Command.newBuilder().setCompleteRuns(entry))
+          .whenCompleteAsync(
+              (result, failure) -> {
+                inFlight--;
+                for (int i = 0; i < batch.size(); i++) {
+                  CompletableFuture<CommandResult> reply = batch.get(i).reply;
+                  if (failure != null) {
+                    reply.completeExceptionally(failure);
+                  } else {
+                    reply.complete(result.toBuilder().clearItems().addItems(result.getItems(i)).build());
+                  }
+                }
+                flush();
+              },
+              leader.executor());
+    }
+  }
+}
