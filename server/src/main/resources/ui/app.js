@@ -156,6 +156,7 @@
     { match: /^\/jobs$/, nav: 'Jobs', href: '#/jobs', mount: jobsPage },
     { match: /^\/jobs\/([^/]+)$/, section: 'Jobs', mount: (m) => jobPage(decodeURIComponent(m[1])) },
     { match: /^\/cluster$/, nav: 'Cluster', href: '#/cluster', mount: clusterPage },
+    { match: /^\/alerts$/, nav: 'Alerts', href: '#/alerts', mount: alertsPage },
   ];
 
   function jobsPage() {
@@ -358,6 +359,34 @@
             ],
           })),
           'No node registered yet.'));
+      },
+    };
+  }
+
+  /** Built-in alerts from the replicated state: firing first, resolved ones on request. */
+  function alertsPage() {
+    const resolved = el('input', { type: 'checkbox', id: 'alerts-resolved' });
+    const list = el('div');
+    resolved.addEventListener('change', () => refresh());
+    main(el('h1', {}, 'Alerts'), el('label', { class: 'small' }, resolved, ' show resolved'), list);
+    return {
+      async refresh() {
+        const answer = await call('AlertService/ListAlerts', { includeResolved: resolved.checked });
+        const alerts = answer.alerts || [];
+        redraw(list, alerts, () => table(
+          ['State', 'Kind', 'Job', 'Run', 'Since', 'Detail'],
+          alerts.map((a) => ({
+            attrs: { class: 'alert', 'data-alert': a.id },
+            cells: [
+              badge(a.state),
+              a.kind,
+              a.job ? el('a', { href: jobHref(a.job) }, a.job) : '—',
+              a.runId ? el('code', {}, a.runId) : '—',
+              a.since ? [time(a.since), el('div', { class: 'muted small' }, a.resolvedAt ? 'resolved ' + time(a.resolvedAt) : '')] : '—',
+              a.detail || '',
+            ],
+          })),
+          'No alert is firing.'));
       },
     };
   }

@@ -3,12 +3,15 @@ package io.raftcron.server;
 import static io.raftcron.server.HttpTestClient.assertCreated;
 import static io.raftcron.server.HttpTestClient.createJob;
 import static io.raftcron.server.HttpTestClient.getRetrying;
+import static io.raftcron.server.HttpTestClient.postRetrying;
 import static io.raftcron.server.HttpTestClient.parse;
 import static io.raftcron.server.HttpTestClient.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.raftcron.proto.Alert;
 import io.raftcron.proto.Job;
+import io.raftcron.proto.ListAlertsResponse;
 import io.raftcron.proto.ListRunsResponse;
 import io.raftcron.proto.Run;
 import java.io.IOException;
@@ -138,6 +141,18 @@ class WebUiBrowserTest {
         wait.until(d -> d.findElements(By.cssSelector("tr.cluster-node")).stream().map(WebElement::getText).toList());
     assertThat(nodes).hasSize(3).allSatisfy(node -> assertThat(node).contains("healthy").doesNotContain("unhealthy"));
     screenshot("ui-cluster.png");
+
+    // The alerts page shows what AlertService answers (queued runs and no worker: NO_WORKERS may fire).
+    browser.findElement(By.linkText("Alerts")).click();
+    wait.until(d -> d.findElement(By.cssSelector("#main h1")).getText().equals("Alerts"));
+    wait.until(d -> {
+      ListAlertsResponse firing =
+          parse(postRetrying(api + "/api/v1/AlertService/ListAlerts", "{}").body(), ListAlertsResponse.getDefaultInstance());
+      List<String> shown = d.findElements(By.cssSelector("tr.alert")).stream()
+          .map(row -> row.getAttribute("data-alert")).toList();
+      return shown.equals(firing.getAlertsList().stream().map(Alert::getId).toList())
+          && (!shown.isEmpty() || d.findElement(By.id("main")).getText().contains("No alert is firing."));
+    });
   }
 
   @Test
