@@ -45,6 +45,17 @@ final class PortGarbage {
     return new Target(name, address(hostPort), List.of(settings, headers, data, cut(HTTP2_PREFACE, 10)));
   }
 
+  static Target http(String name, String hostPort) {
+    // HTTP/1.1: a request line cut off, a POST promising a body far larger than follows, and a
+    // chunked body whose chunk size is not hex.
+    byte[] line = "POST /api/v1/JobService/CreateJob HT".getBytes(StandardCharsets.US_ASCII);
+    byte[] body = ("POST /api/v1/JobService/CreateJob HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 100000\r\n\r\n{\"spec\": {\"name\": \"gar").getBytes(StandardCharsets.US_ASCII);
+    byte[] chunked = ("POST /api/v1/JobService/DeleteJob HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "zz\r\n{}\r\n").getBytes(StandardCharsets.US_ASCII);
+    return new Target(name, address(hostPort), List.of(line, body, chunked));
+  }
+
   /**
    * {@code rounds} connections per target: a truncated frame or random bytes (up to 64 KiB), then
    * a close — sometimes after the random bytes follow a good-looking frame start.

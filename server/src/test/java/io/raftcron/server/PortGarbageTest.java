@@ -49,7 +49,7 @@ class PortGarbageTest {
         String id = node.config().nodeId();
         targets.add(PortGarbage.bolt(id + " raft", node.config().raftAddr()));
         targets.add(PortGarbage.grpc(id + " gRPC", node.config().grpcAddr()));
-        // After the HTTP merge: targets.add(PortGarbage.http(id + " HTTP", node.config().httpAddr()));
+        targets.add(PortGarbage.http(id + " HTTP", node.config().httpAddr()));
       }
       PortGarbage.spray(targets, new Random(SEED), 30);
 
