@@ -73,6 +73,15 @@ class ServerConfigSourcesTest {
   }
 
   @Test
+  void theExampleConfigFileOfTheDeployFolderIsValid() {
+    ServerCommand server = parse(Map.of(), "server", "--config", Path.of("../deploy/raftcron.yaml").toString());
+
+    assertThat(server.nodeId).isEqualTo("n1");
+    assertThat(server.peers.split(",")).hasSize(3).contains(server.raftAddr);
+    assertThat(server.dataDir).isEqualTo(Path.of("/var/lib/raftcron"));
+  }
+
+  @Test
   void anUnknownKeyInTheConfigFileIsAUsageErrorThatNamesIt() throws Exception {
     Path file = config("node-id: n1\npeer: 10.0.0.1:7001\n");
 
