@@ -53,6 +53,7 @@ class ClusterOperationsEndToEndIT {
         assertThat(nodes.cli("cluster", "snapshot")).contains("snapshotted at applied index");
         for (int i = 3; i < 5; i++) {
           nodes.startNode(i, List.of(), "--snapshot-interval-seconds", "20");
+          awaitListening(nodes.grpcAddrs().get(i)); // the leader can catch up only a node that is up
           assertThat(nodes.cli("cluster", "add-node", "--raft-addr", nodes.raftAddr(i), "--node-id",
               NodeProcesses.nodeId(i))).contains("added " + nodes.raftAddr(i));
         }
@@ -130,6 +131,14 @@ class ClusterOperationsEndToEndIT {
           && status.getVotersCount() == ids.size()
           && nodes.stream().allMatch(n -> n.getError().isEmpty() && n.getAppliedIndex() >= top - 20);
     });
+  }
+
+  /** Waits until the node at {@code grpcAddr} answers: it has started, its Raft port is bound. */
+  private static void awaitListening(String grpcAddr) {
+    try (RaftcronClient node = RaftcronClient.connect(List.of(grpcAddr), Duration.ofSeconds(5))) {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+          .until(() -> node.clusterStatus() != null);
+    }
   }
 
   private static Optional<String> leader(RaftcronClient client) {

@@ -52,7 +52,11 @@ final class ClusterOperations {
       }
     }
     try {
-      return raft.addPeer(addr).handle((ok, failure) -> membership(failure));
+      return raft.addPeer(addr).handle((ok, failure) -> membership(failure == null ? null
+          : unwrap(failure) instanceof IllegalStateException e && e.getMessage().contains("ECATCHUP")
+              ? new IllegalStateException(e.getMessage() + " Is it running (server --join) and reachable at " + addr
+                  + "? Nothing changed; add it again once it is up.")
+              : failure));
     } catch (IllegalArgumentException e) {
       throw Errors.invalid(e.getMessage());
     }
