@@ -18,10 +18,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "server", description = "Run a scheduler node until SIGTERM or SIGINT.")
+@Command(
+    name = "server",
+    description = "Run a scheduler node until SIGTERM or SIGINT. Options not given as flags come from RAFTCRON_*"
+        + " environment variables (RAFTCRON_DATA_DIR for --data-dir), then from the --config file.",
+    defaultValueProvider = ServerDefaults.class)
 final class ServerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Option(
+      names = ServerDefaults.CONFIG_OPTION,
+      paramLabel = "FILE",
+      description = "YAML file of option values (keys are option names: node-id, data-dir, peers, ...);"
+          + " flags and RAFTCRON_* variables win over it (env RAFTCRON_CONFIG).")
+  Path configFile;
+
+  @Option(
+      names = "--join",
+      description = "Start with no configuration and wait to be added by the leader (raftcron cluster add-node);"
+          + " instead of --peers.")
+  boolean join;
+
+  @Option(
+      names = "--restore",
+      paramLabel = "FILE",
+      description = "First start of a node of a NEW cluster: bootstrap it from this backup (cluster backup);"
+          + " the data dir must be empty. Start every node of the new cluster with the same FILE and --peers.")
+  Path restore;
 
   @Option(names = "--node-id", required = true, paramLabel = "ID", description = "Unique, stable node name (e.g. n1).")
   String nodeId;
@@ -37,9 +61,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--peers",
-      required = true,
       paramLabel = "IP:PORT[,IP:PORT...]",
-      description = "Raft addresses of the initial cluster, this node included.")
+      description = "Raft addresses of the initial cluster, this node included (or --join).")
   String peers;
 
   @Option(
@@ -161,11 +184,17 @@ final class ServerCommand implements Callable<Integer> {
               .nodeToken(authTokens == null ? null : nodeToken)
               .tls(tls())
               .maxInboundMessageBytes(maxMessageBytes)
+              .restoreFrom(restore)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    RaftcronServer server = RaftcronServer.start(config);
+    RaftcronServer server;
+    try {
+      server = RaftcronServer.start(config);
+    } catch (IllegalArgumentException refused) { // --restore onto data, a bad backup file
+      throw new ParameterException(spec.commandLine(), refused.getMessage());
+    }
     AtomicBoolean signalled = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       signalled.set(true);
@@ -194,6 +223,17 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   private List<String> peerList() {
-    return Arrays.stream(peers.split(",")).map(String::trim).filter(peer -> !peer.isEmpty()).toList();
+    if (join == (peers != null)) {
+      throw new ParameterException(spec.commandLine(),
+          "give either --peers (a node of the initial cluster) or --join (a node the leader adds later)");
+    }
+    if (join) {
+      return List.of();
+    }
+    List<String> list = Arrays.stream(peers.split(",")).map(String::trim).filter(peer -> !peer.isEmpty()).toList();
+    if (list.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--peers lists no address");
+    }
+    return list;
   }
 }

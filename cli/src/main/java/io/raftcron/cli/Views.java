@@ -216,6 +216,10 @@ final class Views {
   static void cluster(PrintWriter out, ClusterStatus status) {
     out.println("leader: " + (status.getLeaderId().isEmpty() ? "none" : status.getLeaderId())
         + "  term: " + status.getTerm());
+    if (status.getVotersCount() > 0) {
+      out.println("voters: " + String.join(",", status.getVotersList())
+          + "  learners: " + (status.getLearnersCount() == 0 ? "none" : String.join(",", status.getLearnersList())));
+    }
     Table table = new Table("NODE", "RAFT ADDR", "GRPC ADDR", "ROLE", "TERM", "APPLIED", "ERROR");
     for (NodeStatus node : status.getNodesList()) {
       table.row(node.getNodeId(), node.getRaftAddr(), orDash(node.getGrpcAddr()), node.getRole(), node.getTerm(),

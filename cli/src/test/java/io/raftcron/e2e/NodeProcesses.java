@@ -28,7 +28,7 @@ final class NodeProcesses implements AutoCloseable {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: package the cli module first");
     }
-    this.dir = dir;
+    this.dir = Files.createDirectories(dir);
     for (int i = 0; i < size; i++) {
       raftAddrs.add("127.0.0.1:" + freePort());
       grpcAddrs.add("127.0.0.1:" + freePort());
@@ -40,13 +40,44 @@ final class NodeProcesses implements AutoCloseable {
   }
 
   void startNode(int i, String... extra) throws IOException {
-    String id = "n" + (i + 1);
+    startNode(i, raftAddrs, extra);
+  }
+
+  /** Starts node i with {@code peers} as its initial cluster, or with --join when {@code peers} is empty. */
+  void startNode(int i, List<String> peers, String... extra) throws IOException {
+    String id = nodeId(i);
     List<String> args = new ArrayList<>(List.of(
         "server", "--node-id", id, "--data-dir", dir.resolve(id).toString(),
-        "--raft-addr", raftAddrs.get(i), "--grpc-addr", grpcAddrs.get(i),
-        "--peers", String.join(",", raftAddrs)));
+        "--raft-addr", raftAddrs.get(i), "--grpc-addr", grpcAddrs.get(i)));
+    args.addAll(peers.isEmpty() ? List.of("--join") : List.of("--peers", String.join(",", peers)));
     args.addAll(List.of(extra));
     nodes.put(id, start(id, args));
+  }
+
+  static String nodeId(int i) {
+    return "n" + (i + 1);
+  }
+
+  String raftAddr(int i) {
+    return raftAddrs.get(i);
+  }
+
+  List<String> raftAddrs() {
+    return List.copyOf(raftAddrs);
+  }
+
+  List<String> grpcAddrs() {
+    return List.copyOf(grpcAddrs);
+  }
+
+  /** SIGTERM, and waits for the node to exit: a clean shutdown, as systemd or an operator would stop it. */
+  void stop(String nodeId) throws InterruptedException {
+    Process p = nodes.get(nodeId);
+    p.destroy();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(nodeId + " did not stop within 30 s of SIGTERM");
+    }
   }
 
   Process startWorker(String workerId, int concurrency) throws IOException {

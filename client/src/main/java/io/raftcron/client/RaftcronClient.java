@@ -9,7 +9,15 @@ import io.grpc.StatusRuntimeException;
 import io.raftcron.proto.CancelRunRequest;
 import io.raftcron.proto.BackfillJobRequest;
 import io.raftcron.proto.BackfillJobResponse;
+import io.raftcron.proto.AddNodeRequest;
+import io.raftcron.proto.BackupRequest;
 import io.raftcron.proto.ClusterServiceGrpc;
+import io.raftcron.proto.MembershipResponse;
+import io.raftcron.proto.RemoveNodeRequest;
+import io.raftcron.proto.SnapshotRequest;
+import io.raftcron.proto.SnapshotResponse;
+import io.raftcron.proto.TransferLeaderRequest;
+import io.raftcron.proto.TransferLeaderResponse;
 import io.raftcron.proto.ExplainSlotRequest;
 import io.raftcron.proto.PauseJobRequest;
 import io.raftcron.proto.PreviewJobRequest;
@@ -182,6 +190,52 @@ public final class RaftcronClient implements AutoCloseable {
   public ClusterStatus clusterStatus() {
     return call((ch, deadline) -> ClusterServiceGrpc.newBlockingStub(ch).withDeadline(deadline)
         .getStatus(GetStatusRequest.getDefaultInstance()));
+  }
+
+  /** Adds a node (started with {@code server --join}) to the configuration; answers the new configuration. */
+  public MembershipResponse addNode(String raftAddr, String nodeId) {
+    AddNodeRequest request = AddNodeRequest.newBuilder().setRaftAddr(raftAddr).setNodeId(nodeId).build();
+    return call((ch, deadline) -> cluster(ch, deadline).addNode(request));
+  }
+
+  /** Removes a node, given by raft address or registered id (the other empty); answers the new configuration. */
+  public MembershipResponse removeNode(String raftAddr, String nodeId) {
+    RemoveNodeRequest request = RemoveNodeRequest.newBuilder().setRaftAddr(raftAddr).setNodeId(nodeId).build();
+    return call((ch, deadline) -> cluster(ch, deadline).removeNode(request));
+  }
+
+  /** Starts moving leadership to {@code raftAddr} (empty: the most up-to-date voter). */
+  public TransferLeaderResponse transferLeader(String raftAddr) {
+    TransferLeaderRequest request = TransferLeaderRequest.newBuilder().setRaftAddr(raftAddr).build();
+    return call((ch, deadline) -> cluster(ch, deadline).transferLeader(request));
+  }
+
+  /** Makes the leader snapshot its state now (and compact its log). */
+  public SnapshotResponse snapshot() {
+    return call((ch, deadline) -> cluster(ch, deadline).snapshot(SnapshotRequest.getDefaultInstance()));
+  }
+
+  /**
+   * Streams a backup of the cluster's state into {@code target} (replaced); a node that fails mid-way is left for
+   * the next, which starts the file again.
+   */
+  public void backup(java.nio.file.Path target) {
+    call((ch, deadline) -> {
+      try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(target)) {
+        var chunks = ClusterServiceGrpc.newBlockingStub(ch).withDeadline(deadline)
+            .backup(BackupRequest.getDefaultInstance());
+        while (chunks.hasNext()) {
+          chunks.next().getData().writeTo(out);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot write " + target, e);
+      }
+      return null;
+    });
+  }
+
+  private static ClusterServiceGrpc.ClusterServiceBlockingStub cluster(Channel channel, Deadline deadline) {
+    return ClusterServiceGrpc.newBlockingStub(channel).withDeadline(deadline);
   }
 
   /** Long poll: the call may take up to {@code wait}, so its budget is wait plus 10 seconds. */

@@ -167,7 +167,8 @@ final class JraftStateMachine extends StateMachineAdapter {
     }
   }
 
-  private static Status register(SnapshotWriter writer, Path dir, List<String> files) {
+  /** Registers the files with their checksums and fsyncs their folders; also used to seed a snapshot. */
+  static Status register(SnapshotWriter writer, Path dir, List<String> files) {
     try {
       Set<Path> dirs = new LinkedHashSet<>();
       for (String name : files) {

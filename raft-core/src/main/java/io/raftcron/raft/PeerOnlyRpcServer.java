@@ -40,6 +40,9 @@ final class PeerOnlyRpcServer {
   }
 
   private static boolean isPeer(InetAddress remote, Collection<PeerId> peers) {
+    if (peers.isEmpty()) {
+      return true; // a node started with --join knows no peer until the leader, whoever it is, adds it
+    }
     for (PeerId peer : peers) {
       try {
         for (InetAddress address : InetAddress.getAllByName(peer.getIp())) {

@@ -111,7 +111,7 @@ public final class RaftNode implements AutoCloseable {
     options.setFsm(fsm);
     options.setLogUri(dataDir.resolve("log").toString());
     options.setRaftMetaUri(dataDir.resolve("meta").toString());
-    options.setSnapshotUri(dataDir.resolve("snapshot").toString());
+    options.setSnapshotUri(snapshotDir(dataDir).toString());
     options.setInitialConf(initialConf);
     options.setElectionTimeoutMs(config.electionTimeoutMs());
     options.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
@@ -152,6 +152,10 @@ public final class RaftNode implements AutoCloseable {
       peers.addAll(current.listLearners());
     }
     return peers;
+  }
+
+  static Path snapshotDir(Path dataDir) {
+    return dataDir.resolve("snapshot");
   }
 
   /** A failed bind leaves bolt's non-daemon boss thread running (bolt 1.6.12), so catch a taken port before bolt. */
@@ -233,6 +237,109 @@ public final class RaftNode implements AutoCloseable {
       future.completeExceptionally(new IllegalStateException("snapshot rejected", e)); // closed concurrently
     }
     return future;
+  }
+
+  /**
+   * Adds {@code raftAddr} as a voter (jraft's addPeer: the leader first catches the new peer up, by snapshot install
+   * when its log was compacted, then commits the new configuration). Leader only; fails with {@link NotLeaderException}
+   * elsewhere, with an IllegalArgumentException when the change makes no sense for the configuration (the peer is
+   * already in it, or not in it for a removal) and with an IllegalStateException carrying jraft's status otherwise
+   * (e.g. another change in progress).
+   */
+  public CompletableFuture<Void> addPeer(String raftAddr) {
+    PeerId peer = peer(raftAddr);
+    return changeMembership("addPeer " + raftAddr, done -> node.addPeer(peer, done));
+  }
+
+  /** Removes the voter {@code raftAddr}; a leader that removes itself steps down once the change commits. */
+  public CompletableFuture<Void> removePeer(String raftAddr) {
+    PeerId peer = peer(raftAddr);
+    return changeMembership("removePeer " + raftAddr, done -> node.removePeer(peer, done));
+  }
+
+  /**
+   * Starts handing leadership to {@code raftAddr}, or to the most caught-up voter when empty. jraft stops accepting
+   * proposals here and lets the target time out its election at once; the transfer is over when the target leads
+   * (or this node resumes after an election timeout). Throws when jraft refuses to start it.
+   */
+  public void transferLeadershipTo(Optional<String> raftAddr) {
+    if (!running.get()) {
+      throw new IllegalStateException("raft node is closed");
+    }
+    if (!node.isLeader()) {
+      throw notLeader();
+    }
+    PeerId target = raftAddr.map(RaftNode::peer).orElse(PeerId.ANY_PEER);
+    if (target.equals(self())) {
+      return; // already leading
+    }
+    Status status = node.transferLeadershipTo(target);
+    if (!status.isOk()) {
+      throw new IllegalStateException("leadership transfer refused: " + status);
+    }
+  }
+
+  /** The current configuration as this node's leader role knows it; empty when this node does not lead. */
+  public Optional<Membership> membership() {
+    if (!node.isLeader()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Membership(addresses(node.listPeers()), addresses(node.listLearners())));
+    } catch (IllegalStateException lostLeadership) {
+      return Optional.empty();
+    }
+  }
+
+  /** The voters and learners of the group's configuration, as raft ip:port strings. */
+  public record Membership(List<String> voters, List<String> learners) {
+    public Membership {
+      voters = List.copyOf(voters);
+      learners = List.copyOf(learners);
+    }
+  }
+
+  private static List<String> addresses(List<PeerId> peers) {
+    return peers.stream().map(p -> p.getEndpoint().toString()).sorted().toList();
+  }
+
+  private PeerId self() {
+    return peer(raftAddress);
+  }
+
+  /** Parses ip:port; jraft needs a concrete ip, as for --raft-addr. */
+  static PeerId peer(String raftAddr) {
+    PeerId peer = new PeerId();
+    if (raftAddr == null || !peer.parse(raftAddr) || peer.getIp().equals("0.0.0.0")) {
+      throw new IllegalArgumentException("'" + raftAddr + "' is not a raft address ip:port");
+    }
+    return peer;
+  }
+
+  private CompletableFuture<Void> changeMembership(String what, java.util.function.Consumer<Closure> change) {
+    if (!running.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("raft node is closed"));
+    }
+    if (!node.isLeader()) {
+      return CompletableFuture.failedFuture(notLeader());
+    }
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    try {
+      change.accept(status -> settle(future, null, status.isOk() ? null : membershipFailure(what, status)));
+    } catch (IllegalArgumentException e) {
+      // jraft checks the peer against the configuration before it starts: "Peer not found", "Peer already exists".
+      future.completeExceptionally(new IllegalArgumentException(what + " refused: " + e.getMessage(), e));
+    } catch (RuntimeException e) {
+      future.completeExceptionally(new IllegalStateException(what + " rejected", e)); // closed concurrently
+    }
+    return future;
+  }
+
+  private RuntimeException membershipFailure(String what, Status status) {
+    if (status.getRaftError() == RaftError.EPERM) {
+      return notLeader();
+    }
+    return new IllegalStateException(what + " failed: " + status);
   }
 
   /** Leader AND its state machine has announced this term through onLeaderStart (it has applied all earlier entries). */

@@ -109,6 +109,9 @@ public final class RaftcronServer implements AutoCloseable {
     this.config = config;
     this.registry = registry;
     TokenFile tokens = config.authTokens() == null ? null : readTokens(config); // before anything starts
+    if (config.restoreFrom().isPresent()) {
+      BackupRestore.seed(config.restoreFrom().get(), config);
+    }
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
     this.leaderExecutor = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-leader"));
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
@@ -164,7 +167,8 @@ public final class RaftcronServer implements AutoCloseable {
         new JobService(gateway, store, clock),
         new RunService(gateway, store),
         new AlertService(gateway, store),
-        new ClusterService(self, gateway, raft, store, forwarder),
+        new ClusterService(self, gateway, raft, store, forwarder, proposer, config.dataDir().resolve("tmp"),
+            background),
         new WorkerService(gateway, leadership, store))) {
       services.add(ServerInterceptors.intercept(service, interceptors));
     }

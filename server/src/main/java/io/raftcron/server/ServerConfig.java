@@ -40,6 +40,7 @@ public final class ServerConfig {
   private final String nodeToken;
   private final TlsFiles tls;
   private final int maxInboundMessageBytes;
+  private final Path restoreFrom;
 
   private ServerConfig(Builder b) {
     this.nodeId = b.nodeId;
@@ -70,9 +71,13 @@ public final class ServerConfig {
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("--node-id is required");
     }
-    if (!peers.contains(raftAddr)) {
+    if (!peers.isEmpty() && !peers.contains(raftAddr)) {
       throw new IllegalArgumentException(
           "--peers " + String.join(",", peers) + " must include this node's --raft-addr " + raftAddr);
+    }
+    this.restoreFrom = b.restoreFrom;
+    if (restoreFrom != null && peers.isEmpty()) {
+      throw new IllegalArgumentException("--restore needs the new cluster's --peers (it cannot be used with --join)");
     }
     if (electionTimeoutMs < 100) {
       throw new IllegalArgumentException("the election timeout must be at least 100 ms");
@@ -119,7 +124,10 @@ public final class ServerConfig {
     return grpcAddr;
   }
 
-  /** The Raft addresses of the initial cluster, this node included. */
+  /**
+   * The Raft addresses of the initial cluster, this node included; empty for a node that joins a running cluster
+   * (it waits to be added by the leader, {@code raftcron cluster add-node}). Used only on a node's first start.
+   */
   public List<String> peers() {
     return peers;
   }
@@ -189,6 +197,11 @@ public final class ServerConfig {
     return maxInboundMessageBytes;
   }
 
+  /** A backup to bootstrap this node of a new cluster from, on its first start (see BackupRestore). */
+  public java.util.Optional<Path> restoreFrom() {
+    return java.util.Optional.ofNullable(restoreFrom);
+  }
+
   /** Collects settings; {@link #build()} checks them. */
   public static final class Builder {
     private final String nodeId;
@@ -209,6 +222,7 @@ public final class ServerConfig {
     private String nodeToken;
     private TlsFiles tls;
     private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+    private Path restoreFrom;
 
     private Builder(String nodeId, Path dataDir, String raftAddr, String grpcAddr, List<String> peers) {
       this.nodeId = nodeId;
@@ -282,6 +296,11 @@ public final class ServerConfig {
 
     public Builder maxInboundMessageBytes(int maxInboundMessageBytes) {
       this.maxInboundMessageBytes = maxInboundMessageBytes;
+      return this;
+    }
+
+    public Builder restoreFrom(Path backup) {
+      this.restoreFrom = backup;
       return this;
     }
 

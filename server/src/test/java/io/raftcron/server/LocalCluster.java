@@ -53,6 +53,22 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** A cluster whose nodes are started by the caller ({@link #add}), e.g. restored from a backup. */
+  LocalCluster() {}
+
+  /**
+   * Starts one more node in this JVM on fresh loopback ports; {@code settings} completes its config (peers
+   * empty for a node that joins, restoreFrom for a restored one). Returns its config.
+   */
+  ServerConfig add(String nodeId, Path dataDir, List<String> peers, java.util.function.UnaryOperator<ServerConfig.Builder> settings,
+      String raftAddr) throws IOException {
+    ServerConfig config =
+        settings.apply(ServerConfig.builder(nodeId, dataDir, raftAddr, "127.0.0.1:" + freePorts(1)[0], peers)).build();
+    configs.add(config);
+    servers.add(start(config));
+    return config;
+  }
+
   private RaftcronServer start(ServerConfig config) throws IOException {
     return RaftcronServer.start(
         config,
@@ -62,6 +78,10 @@ final class LocalCluster implements AutoCloseable {
 
   List<String> raftAddrs() {
     return configs.stream().map(ServerConfig::raftAddr).toList();
+  }
+
+  Optional<RaftcronServer> node(String nodeId) {
+    return servers.stream().filter(s -> s != null && s.config().nodeId().equals(nodeId)).findFirst();
   }
 
   List<String> grpcAddrs() {

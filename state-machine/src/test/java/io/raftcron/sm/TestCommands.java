@@ -143,4 +143,10 @@ public final class TestCommands {
                         .setGrpcAddr("127.0.0.1:9001")))
         .build();
   }
+
+  public static Command unregisterNode(Instant at, String id) {
+    return stamped(at)
+        .setUnregisterNode(io.raftcron.proto.UnregisterNode.newBuilder().setNodeId(id))
+        .build();
+  }
 }

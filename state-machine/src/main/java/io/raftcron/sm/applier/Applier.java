@@ -57,6 +57,7 @@ public final class Applier {
           case COMPLETE_RUNS -> RunCommands.complete(ctx, command.getCompleteRuns());
           case EXPIRE_LEASES -> RunCommands.expire(ctx, command.getExpireLeases());
           case REGISTER_NODE -> registerNode(ctx, command);
+          case UNREGISTER_NODE -> unregisterNode(ctx, command);
           case CANCEL_RUN -> RunCommands.cancel(ctx, command.getCancelRun());
           case REQUEUE_RETRIES -> RunCommands.requeue(ctx, command.getRequeueRetries());
           case PAUSE_JOB -> JobStateCommands.pause(ctx, command.getPauseJob());
@@ -79,6 +80,15 @@ public final class Applier {
       return Results.refused(ResultCode.INVALID, "a node needs an id, a raft and a gRPC address");
     }
     ctx.batch().putNode(node);
+    return Results.ok();
+  }
+
+  private static CommandResult unregisterNode(ApplyContext ctx, Command command) {
+    String nodeId = command.getUnregisterNode().getNodeId();
+    if (nodeId.isEmpty()) {
+      return Results.refused(ResultCode.INVALID, "unregistering a node needs its id");
+    }
+    ctx.batch().deleteNode(nodeId); // a node that is not registered stays so
     return Results.ok();
   }
 }

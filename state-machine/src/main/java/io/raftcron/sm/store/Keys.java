@@ -10,6 +10,7 @@ import java.time.Instant;
  */
 final class Keys {
   static final byte[] APPLIED_INDEX = "applied_index".getBytes(StandardCharsets.UTF_8);
+  static final byte[] FORMAT_VERSION = "format_version".getBytes(StandardCharsets.UTF_8);
   static final String NODE_PREFIX = "node/";
 
   private Keys() {}

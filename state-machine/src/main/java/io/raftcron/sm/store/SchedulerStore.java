@@ -45,6 +45,13 @@ import org.rocksdb.WriteOptions;
  * <p>Reads may come from any thread. A snapshot install swaps the database under a write lock.
  */
 public final class SchedulerStore implements AutoCloseable {
+  /**
+   * The data format of the store: the column families, key layouts and record types. Bump it (and add the upgrade
+   * step to {@link #checkFormat}) whenever a change makes an older build misread the store, then regenerate the golden
+   * files (see GoldenLogTest). Older builds refuse a newer store; snapshots carry it too.
+   */
+  public static final long FORMAT_VERSION = 1;
+
   static {
     RocksDB.loadLibrary();
   }
@@ -82,11 +89,37 @@ public final class SchedulerStore implements AutoCloseable {
       for (Family f : Family.values()) {
         handles.put(f, opened.get(f.ordinal() + 1));
       }
+      checkFormat();
     } catch (RocksDBException e) {
       throw new StoreException("cannot open the state store in " + dir, e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Records {@link #FORMAT_VERSION} in a store that has none (a new store, or one written before the version was
+   * kept, which is format 1), and refuses a store written in a newer format than this build knows.
+   */
+  private void checkFormat() throws RocksDBException {
+    byte[] stored = db.get(handles.get(Family.META), Keys.FORMAT_VERSION);
+    if (stored == null) {
+      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
+      return;
+    }
+    long version = Keys.longOf(stored);
+    if (version > FORMAT_VERSION) {
+      closeDb();
+      throw new StoreException("the state store in " + dir + " has data format " + version
+          + ", newer than the format " + FORMAT_VERSION + " this raftcron knows: run a raftcron release that"
+          + " knows it (a rolling downgrade past a format change is not possible)", null);
+    }
+  }
+
+  /** The data format this store is in (see {@link #FORMAT_VERSION}). */
+  public long formatVersion() {
+    byte[] v = get(Family.META, Keys.FORMAT_VERSION);
+    return v == null ? FORMAT_VERSION : Keys.longOf(v);
   }
 
   /** The index of the last log entry whose effects are in this store; 0 for an empty store. */
@@ -392,15 +425,78 @@ public final class SchedulerStore implements AutoCloseable {
           } catch (RocksDBException e) {
             throw new StoreException("cannot checkpoint the state store into " + target, e);
           }
-          try (Stream<Path> files = Files.list(target)) {
-            return files.filter(Files::isRegularFile)
-                .map(p -> target.relativize(p).toString())
-                .sorted()
-                .toList();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
+          return checkpointFiles(target);
         });
+  }
+
+  /** The files of a checkpoint folder, relative to it, sorted. */
+  public List<String> checkpointFiles(Path checkpoint) {
+    try (Stream<Path> files = Files.list(checkpoint)) {
+      return files.filter(Files::isRegularFile)
+          .map(p -> checkpoint.relativize(p).toString())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A checkpoint (as {@link #checkpoint}) taken while no command commits, with the applied index it holds: the
+   * consistent copy a backup needs while the applier keeps running.
+   */
+  public long checkpointAtAppliedIndex(Path target) {
+    lock.writeLock().lock();
+    try {
+      long index = appliedIndex();
+      checkpoint(target);
+      return index;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Drops the node registry. Only for a store restored from a backup before its node first starts: the registry
+   * names the old cluster's nodes, and the new cluster's nodes register themselves. Every node of the new cluster
+   * does the same to the same backup, so their stores stay identical.
+   */
+  public void forgetNodes() {
+    withReadLock(
+        () -> {
+          try (WriteBatch wb = new WriteBatch()) {
+            for (NodeInfo node : nodes()) {
+              wb.delete(handles.get(Family.META), Keys.node(node.getNodeId()));
+            }
+            db.write(writeOptions, wb);
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot clear the node registry", e);
+          }
+          return null;
+        });
+  }
+
+  /**
+   * SHA-256 (hex) of every key and value of every column family, in order: two stores with the same digest hold the
+   * same state, whatever their files look like.
+   */
+  public String contentDigest() {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    // Per entry, so that an empty column family (one a newer build added) does not change the digest.
+    for (Family family : Family.values()) {
+      scan(family, new byte[0], Integer.MAX_VALUE, (k, v) -> {
+        sha.update(family.cfName);
+        sha.update(java.nio.ByteBuffer.allocate(8).putInt(k.length).putInt(v.length).array());
+        sha.update(k);
+        sha.update(v);
+      });
+    }
+    return java.util.HexFormat.of().formatHex(sha.digest());
   }
 
   /** Replaces the whole store with the checkpoint in {@code source} (copied, never moved). */

@@ -197,6 +197,10 @@ public final class StoreBatch {
     put(Family.META, Keys.node(node.getNodeId()), node.toByteArray());
   }
 
+  public void deleteNode(String nodeId) {
+    delete(Family.META, Keys.node(nodeId));
+  }
+
   List<Write> writes() {
     return new ArrayList<>(writes.values());
   }

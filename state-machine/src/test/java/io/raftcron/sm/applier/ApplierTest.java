@@ -12,6 +12,7 @@ import static io.raftcron.sm.TestCommands.fire;
 import static io.raftcron.sm.TestCommands.fireDecision;
 import static io.raftcron.sm.TestCommands.grant;
 import static io.raftcron.sm.TestCommands.registerNode;
+import static io.raftcron.sm.TestCommands.unregisterNode;
 import static io.raftcron.sm.TestCommands.skipDecision;
 import static io.raftcron.sm.TestCommands.spec;
 import static io.raftcron.sm.TestCommands.stamped;
@@ -520,6 +521,17 @@ class ApplierTest extends AppliedStoreTest {
 
     assertThat(result.getCode()).isEqualTo(ResultCode.OK);
     assertThat(store.nodes()).extracting(n -> n.getNodeId()).containsExactly("n2");
+  }
+
+  @Test
+  void anUnregisteredNodeLeavesTheRegistryAndTheOthersStay() {
+    apply(registerNode(T0, "n2"));
+    apply(registerNode(T0, "n3"));
+
+    assertThat(apply(unregisterNode(T0, "n2")).getCode()).isEqualTo(ResultCode.OK);
+    assertThat(store.nodes()).extracting(n -> n.getNodeId()).containsExactly("n3");
+    assertThat(apply(unregisterNode(T0, "")).getCode()).isEqualTo(ResultCode.INVALID);
+    assertThat(store.nodes()).extracting(n -> n.getNodeId()).containsExactly("n3");
   }
 
   @Test
