@@ -329,13 +329,18 @@ final class ChaosCluster implements AutoCloseable {
    * reach every node.
    */
   void partition(List<List<Box>> components) throws IOException, InterruptedException {
+    cut(cutsBetween(components));
+  }
+
+  /** Each box cut off from every box of the other components. */
+  static Map<Box, List<Box>> cutsBetween(List<List<Box>> components) {
     Map<Box, List<Box>> cuts = new LinkedHashMap<>();
     for (List<Box> component : components) {
       for (Box box : component) {
         cuts.put(box, components.stream().filter(c -> c != component).flatMap(List::stream).toList());
       }
     }
-    cut(cuts);
+    return cuts;
   }
 
   /**

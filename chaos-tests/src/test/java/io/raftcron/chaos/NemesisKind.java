@@ -56,18 +56,12 @@ enum NemesisKind {
     String kind = label();
     switch (this) {
       case KILL_LEADER -> {
-        ChaosCluster.Box leader = run.awaitLeader();
-        history.nemesis(kind, "start", "kill -9 " + leader.id);
-        long killed = System.nanoTime();
-        cluster.kill(leader);
-        String successor = run.awaitLeaderOtherThan(leader).map(b -> b.id).orElse("none within bound");
-        long failoverMs = (System.nanoTime() - killed) / 1_000_000;
-        history.nemesis(kind, "info", "successor " + successor + " leads " + failoverMs + " ms after the kill");
+        Failover failover = killLeader(run, kind);
         hold(random, 1, 4);
-        cluster.restart(leader);
-        history.nemesis(kind, "heal", "restarted " + leader.id);
-        return new Outcome("killed leader " + leader.id + ", successor " + successor + " after " + failoverMs + " ms",
-            Instant.now());
+        cluster.restart(failover.killed());
+        history.nemesis(kind, "heal", "restarted " + failover.killed().id);
+        return new Outcome("killed leader " + failover.killed().id + ", successor " + failover.successor() + " after "
+            + failover.millis() + " ms", Instant.now());
       }
       case KILL_RANDOM -> {
         ChaosCluster.Box node = pick(cluster.nodes(), random);
@@ -81,25 +75,18 @@ enum NemesisKind {
       case KILL_LEADER_REPEATEDLY -> {
         List<String> killed = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-          ChaosCluster.Box leader = run.awaitLeader();
-          history.nemesis(kind, "start", "kill -9 " + leader.id);
-          long at = System.nanoTime();
-          cluster.kill(leader);
-          String successor = run.awaitLeaderOtherThan(leader).map(b -> b.id).orElse("none within bound");
-          long failoverMs = (System.nanoTime() - at) / 1_000_000;
-          history.nemesis(kind, "info", "successor " + successor + " leads " + failoverMs + " ms after the kill");
-          cluster.restart(leader);
-          history.nemesis(kind, "heal", "restarted " + leader.id);
-          killed.add(leader.id + " (failover " + failoverMs + " ms)");
-          run.awaitAnswering(leader);
+          Failover failover = killLeader(run, kind);
+          cluster.restart(failover.killed());
+          history.nemesis(kind, "heal", "restarted " + failover.killed().id);
+          killed.add(failover.killed().id + " (failover " + failover.millis() + " ms)");
+          run.awaitAnswering(failover.killed());
         }
         return new Outcome("killed leaders " + killed, Instant.now());
       }
       case PAUSE_LEADER -> {
         ChaosCluster.Box leader = run.awaitLeader();
         history.nemesis(kind, "start", "pause " + leader.id);
-        if (!cluster.freeze(leader)) {
-          history.nemesis(kind, "heal", "docker pause of " + leader.id + " failed: no fault injected");
+        if (!freeze(run, kind, leader)) {
           return new Outcome("pause of leader " + leader.id + " failed (docker could not freeze it)", Instant.now());
         }
         Duration held = hold(random, 4, 8);
@@ -110,42 +97,27 @@ enum NemesisKind {
       case PARTITION_LEADER -> {
         ChaosCluster.Box leader = run.awaitLeader();
         List<ChaosCluster.Box> others = cluster.nodes().stream().filter(b -> b != leader).toList();
-        history.nemesis(kind, "start", "isolate " + leader.id + " from " + ids(others));
-        cluster.partition(List.of(List.of(leader), others));
-        Duration held = hold(random, 6, 10);
-        cluster.healPartitions();
-        history.nemesis(kind, "heal", "partition healed");
-        return new Outcome("isolated leader " + leader.id + " for " + held.toMillis() + " ms", Instant.now());
+        return partition(run, random, "isolate " + leader.id + " from " + ids(others), "isolated leader " + leader.id,
+            ChaosCluster.cutsBetween(List.of(List.of(leader), others)));
       }
       case PARTITION_HALVES -> {
-        List<ChaosCluster.Box> shuffled = new ArrayList<>(cluster.nodes());
-        java.util.Collections.shuffle(shuffled, random);
+        List<ChaosCluster.Box> shuffled = shuffled(cluster.nodes(), random);
         int minority = (shuffled.size() - 1) / 2;
-        List<ChaosCluster.Box> small = shuffled.subList(0, minority);
-        List<ChaosCluster.Box> large = shuffled.subList(minority, shuffled.size());
-        history.nemesis(kind, "start", "partition " + ids(small) + " | " + ids(large));
-        cluster.partition(List.of(List.copyOf(small), List.copyOf(large)));
-        Duration held = hold(random, 6, 10);
-        cluster.healPartitions();
-        history.nemesis(kind, "heal", "partition healed");
-        return new Outcome("partition " + ids(small) + " | " + ids(large) + " for " + held.toMillis() + " ms",
-            Instant.now());
+        List<ChaosCluster.Box> small = List.copyOf(shuffled.subList(0, minority));
+        List<ChaosCluster.Box> large = List.copyOf(shuffled.subList(minority, shuffled.size()));
+        String what = "partition " + ids(small) + " | " + ids(large);
+        return partition(run, random, what, what, ChaosCluster.cutsBetween(List.of(small, large)));
       }
       case PARTITION_BRIDGE -> {
         List<ChaosCluster.Box> nodes = shuffled(cluster.nodes(), random);
         ChaosCluster.Box bridge = nodes.get(0);
         List<ChaosCluster.Box> left = nodes.subList(1, 1 + (nodes.size() - 1) / 2);
         List<ChaosCluster.Box> right = nodes.subList(1 + (nodes.size() - 1) / 2, nodes.size());
-        String what = ids(left) + " - " + bridge.id + " - " + ids(right);
-        history.nemesis(kind, "start", "bridge " + what);
+        String what = "bridge " + ids(left) + " - " + bridge.id + " - " + ids(right);
         Map<ChaosCluster.Box, List<ChaosCluster.Box>> cuts = new LinkedHashMap<>();
         left.forEach(b -> cuts.put(b, List.copyOf(right)));
         right.forEach(b -> cuts.put(b, List.copyOf(left)));
-        cluster.cut(cuts);
-        Duration held = hold(random, 6, 10);
-        cluster.healPartitions();
-        history.nemesis(kind, "heal", "partition healed");
-        return new Outcome("bridge " + what + " for " + held.toMillis() + " ms", Instant.now());
+        return partition(run, random, what, what, cuts);
       }
       case PARTITION_RING -> {
         List<ChaosCluster.Box> ring = shuffled(cluster.nodes(), random);
@@ -157,12 +129,8 @@ enum NemesisKind {
           ChaosCluster.Box self = ring.get(i);
           cuts.put(self, ring.stream().filter(b -> b != self && b != left && b != right).toList());
         }
-        history.nemesis(kind, "start", "majorities ring " + ids(ring));
-        cluster.cut(cuts);
-        Duration held = hold(random, 6, 10);
-        cluster.healPartitions();
-        history.nemesis(kind, "heal", "partition healed");
-        return new Outcome("majorities ring " + ids(ring) + " for " + held.toMillis() + " ms", Instant.now());
+        String what = "majorities ring " + ids(ring);
+        return partition(run, random, what, what, cuts);
       }
       case ISOLATE_FOLLOWER_PAST_SNAPSHOT -> {
         ChaosCluster.Box leader = run.awaitLeader();
@@ -202,47 +170,42 @@ enum NemesisKind {
         history.nemesis(kind, "heal", "restarted " + ids(nodes));
         return new Outcome("killed all nodes for " + held.toMillis() + " ms", Instant.now());
       }
-      case PAUSE_WORKER -> {
-        ChaosRun.InFlight inFlight = run.awaitInFlight(ChaosRun.SLOW_JOB, Duration.ofSeconds(20));
-        ChaosCluster.Box worker = inFlight != null ? cluster.worker(inFlight.worker())
-            : pick(cluster.workers(), random);
-        String what = inFlight != null ? "while it runs " + inFlight.runId() + " under token " + inFlight.token()
-            : "(no run in flight was seen)";
-        history.nemesis(kind, "start", "pause " + worker.id + " " + what);
-        if (!cluster.freeze(worker)) {
-          history.nemesis(kind, "heal", "docker pause of " + worker.id + " failed: no fault injected");
-          return new Outcome("pause of worker " + worker.id + " failed (docker could not freeze it)", Instant.now());
-        }
-        Duration held = Duration.ofSeconds(2L * cluster.settings().leaseSeconds() + 3);
-        Thread.sleep(held.toMillis());
-        cluster.thaw(worker);
-        history.nemesis(kind, "heal", "unpaused " + worker.id);
-        run.noteStaleCandidate(inFlight);
-        return new Outcome("paused worker " + worker.id + " for " + held.toMillis() + " ms " + what, Instant.now());
-      }
-      case ISOLATE_WORKER, KILL_WORKER -> {
+      case PAUSE_WORKER, ISOLATE_WORKER, KILL_WORKER -> {
         ChaosRun.InFlight inFlight = run.awaitInFlight(ChaosRun.SLOW_JOB, Duration.ofSeconds(20));
         ChaosCluster.Box worker = inFlight != null ? cluster.worker(inFlight.worker())
             : pick(cluster.workers(), random);
         String what = inFlight != null ? "while it runs " + inFlight.runId() + " under token " + inFlight.token()
             : "(no run in flight was seen)";
         Duration held = Duration.ofSeconds(2L * cluster.settings().leaseSeconds() + 3);
-        if (this == ISOLATE_WORKER) {
+        String done;
+        if (this == PAUSE_WORKER) {
+          history.nemesis(kind, "start", "pause " + worker.id + " " + what);
+          if (!freeze(run, kind, worker)) {
+            return new Outcome("pause of worker " + worker.id + " failed (docker could not freeze it)", Instant.now());
+          }
+          Thread.sleep(held.toMillis());
+          cluster.thaw(worker);
+          history.nemesis(kind, "heal", "unpaused " + worker.id);
+          done = "paused";
+        } else if (this == ISOLATE_WORKER) {
           history.nemesis(kind, "start", "isolate " + worker.id + " from every node " + what);
           cluster.cut(Map.of(worker, cluster.nodes()));
           Thread.sleep(held.toMillis());
           cluster.healPartitions();
           history.nemesis(kind, "heal", "partition healed");
-          run.noteStaleCandidate(inFlight);
+          done = "isolated";
         } else {
           history.nemesis(kind, "start", "kill -9 " + worker.id + " " + what);
           cluster.kill(worker);
           Thread.sleep(held.toMillis());
           cluster.restart(worker);
           history.nemesis(kind, "heal", "restarted " + worker.id);
+          done = "killed";
         }
-        return new Outcome((this == ISOLATE_WORKER ? "isolated " : "killed ") + "worker " + worker.id + " for "
-            + held.toMillis() + " ms " + what, Instant.now());
+        if (this != KILL_WORKER) {
+          run.noteStaleCandidate(inFlight); // a killed worker never reports late
+        }
+        return new Outcome(done + " worker " + worker.id + " for " + held.toMillis() + " ms " + what, Instant.now());
       }
       case CLOCK_JUMP_FORWARD, CLOCK_JUMP_BACK -> {
         ChaosCluster.Box leader = run.awaitLeader();
@@ -270,6 +233,40 @@ enum NemesisKind {
   boolean fits(ChaosCluster.Settings settings) {
     boolean fiveNodes = this == PARTITION_BRIDGE || this == PARTITION_RING;
     return (!needsFakeTime() || settings.fakeTime()) && (!fiveNodes || settings.nodes() >= 5);
+  }
+
+  /** A leader killed with SIGKILL, and how long it took another node to lead. */
+  private record Failover(ChaosCluster.Box killed, String successor, long millis) {}
+
+  private static Failover killLeader(ChaosRun run, String kind) {
+    ChaosCluster.Box leader = run.awaitLeader();
+    run.history().nemesis(kind, "start", "kill -9 " + leader.id);
+    long at = System.nanoTime();
+    run.cluster().kill(leader);
+    String successor = run.awaitLeaderOtherThan(leader).map(b -> b.id).orElse("none within bound");
+    long millis = (System.nanoTime() - at) / 1_000_000;
+    run.history().nemesis(kind, "info", "successor " + successor + " leads " + millis + " ms after the kill");
+    return new Failover(leader, successor, millis);
+  }
+
+  /** docker pause; false (recorded as a heal with no fault) when the freezer refused. */
+  private static boolean freeze(ChaosRun run, String kind, ChaosCluster.Box box) {
+    if (run.cluster().freeze(box)) {
+      return true;
+    }
+    run.history().nemesis(kind, "heal", "docker pause of " + box.id + " failed: no fault injected");
+    return false;
+  }
+
+  /** Drops the given traffic for 6–10 s, then heals every partition. */
+  private Outcome partition(ChaosRun run, Random random, String start, String detail,
+      Map<ChaosCluster.Box, List<ChaosCluster.Box>> cuts) throws Exception {
+    run.history().nemesis(label(), "start", start);
+    run.cluster().cut(cuts);
+    Duration held = hold(random, 6, 10);
+    run.cluster().healPartitions();
+    run.history().nemesis(label(), "heal", "partition healed");
+    return new Outcome(detail + " for " + held.toMillis() + " ms", Instant.now());
   }
 
   /** How long a fault lasts: a bounded, seeded duration (the fault itself, not a synchronisation). */
