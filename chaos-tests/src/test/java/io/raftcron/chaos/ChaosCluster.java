@@ -1,5 +1,7 @@
 package io.raftcron.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
@@ -16,9 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -267,12 +269,11 @@ final class ChaosCluster implements AutoCloseable {
   /** SIGKILL to the whole container: the JVM gets no chance to flush or step down. */
   void kill(Box box) {
     docker.killContainerCmd(box.container.getContainerId()).withSignal("KILL").exec();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (running(box) && System.nanoTime() < until) {
-      pause(50);
-    }
-    if (running(box)) {
-      throw new IllegalStateException(box + " still running 30 s after SIGKILL");
+    try {
+      await(box + " stopped").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50)).until(() -> !running(box));
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(box + " still running 30 s after SIGKILL", e);
     }
   }
 

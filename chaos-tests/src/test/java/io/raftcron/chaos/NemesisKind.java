@@ -1,5 +1,7 @@
 package io.raftcron.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The faults. Each one is bounded in time, heals itself at the end and records its start and its
@@ -145,10 +148,10 @@ enum NemesisKind {
         history.nemesis(kind, "heal", "partition healed");
         boolean installed;
         try {
-          org.awaitility.Awaitility.await("snapshot install on " + follower.id).atMost(Duration.ofSeconds(30))
+          await("snapshot install on " + follower.id).atMost(Duration.ofSeconds(30))
               .pollInterval(Duration.ofMillis(500)).until(() -> cluster.snapshotInstalls(follower) > installsBefore);
           installed = true;
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           installed = false;
         }
         history.nemesis(kind, "info", follower.id + (installed ? " installed the leader's snapshot"
