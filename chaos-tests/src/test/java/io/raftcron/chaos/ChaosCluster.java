@@ -186,6 +186,7 @@ final class ChaosCluster implements AutoCloseable {
       ips.put(ids.get(i), subnetPrefix + (11 + i));
     }
     String peers = ips.values().stream().map(ip -> ip + ":" + RAFT_PORT).collect(Collectors.joining(","));
+    Path sabotageJar = settings.sabotage().isEmpty() ? null : Sabotage.jar(dir);
     for (String id : ids) {
       String ip = ips.get(id);
       Path data = dir.resolve("nodes").resolve(id);
@@ -200,7 +201,7 @@ final class ChaosCluster implements AutoCloseable {
       GenericContainer<?> container = container(id, ip, command)
           .withFileSystemBind(data.toString(), "/data", BindMode.READ_WRITE);
       if (!settings.sabotage().isEmpty()) {
-        container.withFileSystemBind(Sabotage.jar(dir).toString(), "/app/sabotage.jar", BindMode.READ_ONLY)
+        container.withFileSystemBind(sabotageJar.toString(), "/app/sabotage.jar", BindMode.READ_ONLY)
             .withEnv(Sabotage.VARIABLE, settings.sabotage());
       }
       if (settings.fakeTime()) {
