@@ -27,7 +27,6 @@ final class ClusterMetrics {
     gauge(registry, "raftcron_raft_proposals_inflight", "Proposals of this node waiting to commit", raft, RaftNode::inflightProposals);
     gauge(registry, "raftcron_queue_depth", "Runs waiting for a worker (QUEUED)", store, SchedulerStore::queuedCount);
     gauge(registry, "raftcron_active_leases", "Runs leased to a worker now", store, SchedulerStore::leasedCount);
-    gauge(registry, "raftcron_jobs", "Jobs defined", store, s -> s.jobs().size());
     gauge(registry, "raftcron_workers_connected",
         "Workers that polled or heartbeated this node as leader in the last 30 s (0 on followers)",
         workers, WorkerTracker::connected);

@@ -2,7 +2,6 @@ package io.raftcron.server.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
@@ -17,7 +16,6 @@ import io.raftcron.proto.RunOrigin;
 import io.raftcron.proto.RunState;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.planner.FirePlanner;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +23,9 @@ import java.util.List;
 
 /**
  * Per-job metrics, derived from the committed entries this node applies (so every node, follower
- * or leader, exposes the same counts) and from the job records at scrape time. Nothing here scans
- * run history on a scrape: the last fire, success and failure times are kept as gauges, seeded once
- * from each job's newest runs when the node starts.
+ * or leader, exposes the same counts); the gauges read from the job records at scrape time are
+ * {@link JobRecordGauges}. Nothing here scans run history on a scrape: the last fire, success and
+ * failure times are kept as gauges, seeded once from each job's newest runs when the node starts.
  */
 final class JobMetrics {
   static final int SEED_RUNS_PER_JOB = 50;
@@ -101,23 +99,6 @@ final class JobMetrics {
       lastFire = timestampGauge(registry, "raftcron_job_last_fire_timestamp_seconds", "When the job's last scheduled slot fired");
       lastSuccess = timestampGauge(registry, "raftcron_job_last_success_timestamp_seconds", "When the job's last successful attempt finished");
       lastFailure = timestampGauge(registry, "raftcron_job_last_failure_timestamp_seconds", "When the job's last failed or timed-out attempt finished");
-      GaugeWithCallback.builder()
-          .name("raftcron_job_next_slot_timestamp_seconds")
-          .help("The job's next schedule slot (absent when it has none)")
-          .labelNames(JobLabels.JOB)
-          .callback(
-              cb -> {
-                for (Job job : store.jobs()) {
-                  FirePlanner.nextSlot(job).ifPresent(next -> cb.call(seconds(next), job.getSpec().getName()));
-                }
-              })
-          .register(registry);
-      GaugeWithCallback.builder()
-          .name("raftcron_job_paused")
-          .help("1 while the job is paused")
-          .labelNames(JobLabels.JOB)
-          .callback(cb -> store.jobs().forEach(j -> cb.call(j.getPaused() ? 1 : 0, j.getSpec().getName())))
-          .register(registry);
       seed(store);
     } else {
       lastFire = lastSuccess = lastFailure = null;

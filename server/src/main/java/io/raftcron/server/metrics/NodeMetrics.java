@@ -27,6 +27,7 @@ public final class NodeMetrics {
     this.registry = registry;
     this.store = store;
     this.jobs = new JobMetrics(registry, new JobLabels(perJobLabels), store);
+    registry.register(new JobRecordGauges(store, perJobLabels));
     this.applyDuration =
         Histogram.builder()
             .name("raftcron_apply_duration_seconds")
