@@ -21,6 +21,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import io.raftcron.server.auth.AuthInterceptor;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,6 @@ final class GrpcJsonGateway implements AutoCloseable {
   /** Longer than the longest call a service allows (a worker's 60 s long poll). */
   static final long CALL_DEADLINE_SECONDS = 70;
 
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().includingDefaultValueFields();
 
@@ -100,7 +99,7 @@ final class GrpcJsonGateway implements AutoCloseable {
     }
     Metadata headers = new Metadata();
     if (authorization != null) {
-      headers.put(AUTHORIZATION, authorization);
+      headers.put(AuthInterceptor.AUTHORIZATION, authorization);
     }
     var call =
         ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers))

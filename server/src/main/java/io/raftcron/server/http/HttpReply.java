@@ -1,9 +1,5 @@
 package io.raftcron.server.http;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
 import java.nio.charset.StandardCharsets;
 
 /** One HTTP answer: status, content type and body. */
@@ -19,17 +15,8 @@ record HttpReply(int status, String contentType, byte[] body) {
     return new HttpReply(status, TEXT, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** {@code {"code": "...", "message": "..."}}, printed by JsonFormat so that it is escaped. */
+  /** {@code {"code": "...", "message": "..."}}. */
   static HttpReply error(int status, String code, String message) {
-    Struct body =
-        Struct.newBuilder()
-            .putFields("code", Value.newBuilder().setStringValue(code).build())
-            .putFields("message", Value.newBuilder().setStringValue(message).build())
-            .build();
-    try {
-      return json(status, JsonFormat.printer().print(body));
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("a Struct of strings always prints", e);
-    }
+    return json(status, JsonStrings.object("code", code, "message", message));
   }
 }

@@ -1,9 +1,5 @@
 package io.raftcron.server.http;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,25 +26,14 @@ final class RestAliases {
       return Optional.of(new Call("ClusterService/GetStatus", "{}"));
     }
     if (segments.size() == 2 && segments.get(0).equals("jobs")) {
-      return Optional.of(new Call("JobService/GetJob", json(Map.of("name", segments.get(1)))));
+      return Optional.of(new Call("JobService/GetJob", JsonStrings.object("name", segments.get(1))));
     }
     if (segments.size() == 3 && segments.get(0).equals("jobs") && segments.get(2).equals("runs")) {
       String limit = query.getOrDefault("limit", List.of("0")).get(0);
       // The limit stays a string: proto3 JSON accepts "20" for an int32 and the gateway's parser
       // answers 400 for anything else.
-      return Optional.of(new Call("RunService/ListRuns", json(Map.of("job", segments.get(1), "limit", limit))));
+      return Optional.of(new Call("RunService/ListRuns", JsonStrings.object("job", segments.get(1), "limit", limit)));
     }
     return Optional.empty();
-  }
-
-  /** A JSON object of string fields, printed (and so escaped) by JsonFormat. */
-  private static String json(Map<String, String> fields) {
-    Struct.Builder struct = Struct.newBuilder();
-    fields.forEach((k, v) -> struct.putFields(k, Value.newBuilder().setStringValue(v).build()));
-    try {
-      return JsonFormat.printer().print(struct);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("a Struct of strings always prints", e);
-    }
   }
 }
