@@ -79,7 +79,8 @@ public final class SecretRedaction implements ServerInterceptor {
   }
 
   private static ShellExecutor redactShell(ShellExecutor shell) {
-    if (shell.getSecretEnvCount() == 0) {
+    // An answer forwarded from the leader arrives masked already: leave it as it is.
+    if (shell.getSecretEnvList().stream().allMatch(key -> MASK.equals(shell.getEnvMap().getOrDefault(key, MASK)))) {
       return shell;
     }
     ShellExecutor.Builder masked = shell.toBuilder();
@@ -114,12 +115,7 @@ public final class SecretRedaction implements ServerInterceptor {
   }
 
   private static boolean mayHoldShell(Descriptor type) {
-    Boolean known = MAY_HOLD_SHELL.get(type);
-    if (known == null) {
-      known = reaches(type, new HashSet<>());
-      MAY_HOLD_SHELL.put(type, known);
-    }
-    return known;
+    return MAY_HOLD_SHELL.computeIfAbsent(type, t -> reaches(t, new HashSet<>()));
   }
 
   private static boolean reaches(Descriptor type, Set<Descriptor> seen) {
