@@ -17,6 +17,7 @@ import io.raftcron.client.worker.Worker;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.CreateJobRequest;
 import io.raftcron.proto.Executor;
+import io.raftcron.proto.Job;
 import io.raftcron.proto.JobServiceGrpc;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.Run;
@@ -134,30 +135,26 @@ class AuthAndTlsClusterTest {
   }
 
   @Test
-  void aForgedForwardedByHeaderGrantsNothing() throws Exception {
-    ManagedChannel channel = tls(null).channel("127.0.0.1", port(cluster.leaderGrpcAddr()));
+  void aForgedForwardedByHeaderGrantsNothing() {
+    assertThatThrownBy(() -> createMarkedAs(cluster.leaderGrpcAddr(), null, "n2", "forged"))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    // A mark naming no registered node is ignored: the follower still forwards the call.
+    assertThat(createMarkedAs(cluster.followerGrpcAddr(), OPERATOR, "intruder", "marked").getSpec().getName())
+        .isEqualTo("marked");
+  }
+
+  /** CreateJob sent straight to {@code grpcAddr} with a {@code raftcron-forwarded-by} mark, as anyone could send it. */
+  private static Job createMarkedAs(String grpcAddr, String token, String mark, String name) {
+    ManagedChannel channel = tls(token).channel("127.0.0.1", port(grpcAddr));
     try {
-      Metadata forged = new Metadata();
-      forged.put(Metadata.Key.of("raftcron-forwarded-by", Metadata.ASCII_STRING_MARSHALLER), "n2");
-      var stub = JobServiceGrpc.newBlockingStub(channel)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forged));
-      assertThatThrownBy(() -> stub.createJob(CreateJobRequest.newBuilder().setSpec(job("forged")).build()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of("raftcron-forwarded-by", Metadata.ASCII_STRING_MARSHALLER), mark);
+      return JobServiceGrpc.newBlockingStub(channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .createJob(CreateJobRequest.newBuilder().setSpec(job(name)).build());
     } finally {
       channel.shutdownNow();
-    }
-    // A mark naming no registered node is ignored: the follower still forwards the call.
-    ManagedChannel toFollower = tls(OPERATOR).channel("127.0.0.1", port(cluster.followerGrpcAddr()));
-    try {
-      Metadata bogus = new Metadata();
-      bogus.put(Metadata.Key.of("raftcron-forwarded-by", Metadata.ASCII_STRING_MARSHALLER), "intruder");
-      var stub = JobServiceGrpc.newBlockingStub(toFollower)
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bogus));
-      assertThat(stub.createJob(CreateJobRequest.newBuilder().setSpec(job("marked")).build()).getSpec().getName())
-          .isEqualTo("marked");
-    } finally {
-      toFollower.shutdownNow();
     }
   }
 
@@ -173,11 +170,9 @@ class AuthAndTlsClusterTest {
 
       operator.createJob(job("leased"));
       Run run = operator.triggerJob("leased", "r1");
-      List<Run> leased = List.of();
-      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (leased.isEmpty() && System.nanoTime() < until) {
-        leased = w1.pollRuns("w1", 1, Duration.ofSeconds(2)).stream().filter(r -> r.getRunId().equals(run.getRunId())).toList();
-      }
+      List<Run> leased = await().atMost(Duration.ofSeconds(30)).until(
+          () -> w1.pollRuns("w1", 1, Duration.ofSeconds(2)).stream().filter(r -> r.getRunId().equals(run.getRunId())).toList(),
+          polled -> !polled.isEmpty());
       assertThat(leased).as("w1 got the triggered run").hasSize(1);
       long token = leased.get(0).getFencingToken();
 
