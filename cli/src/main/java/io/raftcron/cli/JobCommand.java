@@ -99,14 +99,16 @@ final class JobCommand {
     @Option(
         names = "--start",
         paramLabel = "TIME",
+        converter = Converters.TimeBoundConverter.class,
         description = "No slot before this RFC 3339 time fires ('none' removes the bound).")
-    String start;
+    Converters.TimeBound start;
 
     @Option(
         names = "--end",
         paramLabel = "TIME",
+        converter = Converters.TimeBoundConverter.class,
         description = "No slot after this RFC 3339 time fires ('none' removes the bound).")
-    String end;
+    Converters.TimeBound end;
 
     @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts in all, the first included (default 1: no retry).")
     Integer maxAttempts;
@@ -156,18 +158,8 @@ final class JobCommand {
           && runTimeout == null && keepLast == null && keepFor == null;
     }
 
-    /** Checks what picocli cannot: the --start and --end times. */
-    void check(java.util.function.Function<String, RuntimeException> usage) {
-      if (start != null && !start.equals("none")) {
-        timestamp(start, "--start", usage);
-      }
-      if (end != null && !end.equals("none")) {
-        timestamp(end, "--end", usage);
-      }
-    }
-
-    /** Sets every given option on {@code spec}; throws a usage error (via {@code usage}) for a bad time. */
-    void applyTo(JobSpec.Builder spec, java.util.function.Function<String, RuntimeException> usage) {
+    /** Sets every given option on {@code spec}. */
+    void applyTo(JobSpec.Builder spec) {
       if (timeZone != null) {
         spec.setTimeZone(timeZone);
       }
@@ -190,17 +182,17 @@ final class JobCommand {
         spec.setDstOverlap(dstOverlap);
       }
       if (start != null) {
-        if (start.equals("none")) {
+        if (start.isNone()) {
           spec.clearStartAt();
         } else {
-          spec.setStartAt(timestamp(start, "--start", usage));
+          spec.setStartAt(timestamp(start.at()));
         }
       }
       if (end != null) {
-        if (end.equals("none")) {
+        if (end.isNone()) {
           spec.clearEndAt();
         } else {
-          spec.setEndAt(timestamp(end, "--end", usage));
+          spec.setEndAt(timestamp(end.at()));
         }
       }
       if (maxAttempts != null || initialBackoff != null || backoffMultiplier != null || maxBackoff != null
@@ -246,14 +238,8 @@ final class JobCommand {
       return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
     }
 
-    private static Timestamp timestamp(
-        String value, String option, java.util.function.Function<String, RuntimeException> usage) {
-      try {
-        Instant t = new Converters.InstantConverter().convert(value);
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
-      } catch (RuntimeException e) {
-        throw usage.apply(option + ": " + e.getMessage());
-      }
+    private static Timestamp timestamp(Instant t) {
+      return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
   }
 
@@ -277,17 +263,12 @@ final class JobCommand {
     SpecOptions options;
 
     @Override
-    void validate() {
-      options.check(this::usageError);
-    }
-
-    @Override
     void run(RaftcronClient client) {
       JobSpec.Builder spec = JobSpec.newBuilder()
           .setName(name)
           .setSchedule(cron)
           .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand(command)));
-      options.applyTo(spec, this::usageError);
+      options.applyTo(spec);
       Job job = client.createJob(spec.build());
       print(job, out -> Views.jobs(out, List.of(job)));
     }
@@ -339,7 +320,6 @@ final class JobCommand {
         throw usageError("Nothing to update: give at least one of --cron, --command or the policy options"
             + " (--tz, --misfire, --overlap, --start, --max-attempts, --keep-last, ...)");
       }
-      options.check(this::usageError);
     }
 
     @Override
@@ -353,7 +333,7 @@ final class JobCommand {
         // Keep the shell's env and working dir.
         spec.setExecutor(Executor.newBuilder().setShell(current.getExecutor().getShell().toBuilder().setCommand(command)));
       }
-      options.applyTo(spec, this::usageError);
+      options.applyTo(spec);
       Job job = client.updateJob(spec.build(), version);
       print(job, out -> Views.jobs(out, List.of(job)));
     }
