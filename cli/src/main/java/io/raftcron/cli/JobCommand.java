@@ -24,8 +24,11 @@ import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "job",
@@ -48,6 +51,12 @@ final class JobCommand {
 
   /** Options that create and update share: every policy of the spec. Unset options keep their value. */
   static final class SpecOptions {
+    @Spec
+    CommandSpec self;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(names = "--tz", paramLabel = "ZONE", description = "IANA time zone of the schedule (default: UTC).")
     String timeZone;
 
@@ -151,11 +160,10 @@ final class JobCommand {
         description = "History: keep runs younger than this (default 7d); older ones beyond --keep-last are purged.")
     Duration keepFor;
 
+    /** True when none of these options is on the command line. */
     boolean isEmpty() {
-      return timeZone == null && misfire == null && catchupWindow == null && maxCatchup == null && overlap == null
-          && dstGap == null && dstOverlap == null && start == null && end == null && maxAttempts == null
-          && initialBackoff == null && backoffMultiplier == null && maxBackoff == null && jitter == null
-          && runTimeout == null && keepLast == null && keepFor == null;
+      ParseResult parsed = mixee.commandLine().getParseResult();
+      return self.options().stream().noneMatch(option -> parsed.hasMatchedOption(option.longestName()));
     }
 
     /** Sets every given option on {@code spec}. */
