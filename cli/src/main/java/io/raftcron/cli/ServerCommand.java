@@ -136,7 +136,6 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--node-token",
       paramLabel = "TOKEN",
-      defaultValue = "${env:RAFTCRON_NODE_TOKEN}",
       description = "With --auth-tokens: this node's own admin token, for its calls to other nodes (env RAFTCRON_NODE_TOKEN).")
   String nodeToken;
 
