@@ -3,9 +3,7 @@ package io.raftcron.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.util.JsonFormat;
 import io.raftcron.proto.Attempt;
-import io.raftcron.proto.ClusterStatus;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.ListRunsResponse;
 import io.raftcron.proto.RefusedReport;
@@ -52,7 +50,7 @@ class FencingEndToEndIT {
   }
 
   private void pauseAResumeAndCheck(NodeProcesses cluster, Path witness) throws Exception {
-    await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1)).until(() -> leaderOf(cluster) != null);
+    await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1)).until(() -> cluster.leader() != null);
     Process first = cluster.startWorker("w1", 1);
 
     // One slot, a few seconds from now (a daily schedule); the command records its token.
@@ -113,8 +111,7 @@ class FencingEndToEndIT {
       ZonedDateTime at = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(15).truncatedTo(ChronoUnit.SECONDS);
       cluster.cli("job", "create", job,
           "--cron", at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * *", "--command", command);
-      Job.Builder created = Job.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("job", "get", job, "--output", "json"), created);
+      Job created = cluster.cliJson(Job.newBuilder(), "job", "get", job).build();
       if (created.getNextSlot().getSeconds() == at.toEpochSecond() || attempt == 3) {
         assertThat(created.getNextSlot().getSeconds()).as("the job's next slot").isEqualTo(at.toEpochSecond());
         return;
@@ -135,20 +132,8 @@ class FencingEndToEndIT {
   }
 
   private Run onlyRun(NodeProcesses cluster) throws Exception {
-    ListRunsResponse.Builder runs = ListRunsResponse.newBuilder();
-    JsonFormat.parser().ignoringUnknownFields()
-        .merge(cluster.cli("run", "list", "--job", job, "--output", "json"), runs);
+    ListRunsResponse.Builder runs = cluster.cliJson(ListRunsResponse.newBuilder(), "run", "list", "--job", job);
     assertThat(runs.getRunsList()).hasSize(1);
     return runs.getRuns(0);
-  }
-
-  private static String leaderOf(NodeProcesses cluster) {
-    try {
-      ClusterStatus.Builder status = ClusterStatus.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("cluster", "status", "--output", "json"), status);
-      return status.getLeaderId().isEmpty() ? null : status.getLeaderId();
-    } catch (Exception e) {
-      return null;
-    }
   }
 }
