@@ -53,9 +53,12 @@ class FencingEndToEndIT {
     await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1)).until(() -> cluster.leader() != null);
     Process first = cluster.startWorker("w1", 1);
 
-    // One slot, a few seconds from now (a daily schedule); the command records its token.
+    // One slot, a few seconds from now (a daily schedule); the command records its token, then runs until the
+    // test releases it (at most 60 s), so that it cannot finish, on a slow machine, before its worker is paused.
+    Path release = dir.resolve("release");
     createJobFiringOnceSoon(cluster, "echo \"start $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness
-        + "; sleep 6; echo \"end $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness);
+        + "; i=0; while [ ! -e " + release + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done"
+        + "; echo \"end $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness);
 
     await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofMillis(200)).until(() -> starts(witness).size() == 1);
     long firstToken = starts(witness).get(0);
@@ -66,6 +69,7 @@ class FencingEndToEndIT {
 
     cluster.signal(first, "STOP");
     try {
+      Files.createFile(release);
       cluster.startWorker("w2", 1);
       // The paused worker's lease runs out; the run is leased again to w2 and completes there.
       await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1))
