@@ -88,6 +88,21 @@ final class Converters {
     }
   }
 
+  /** A bound of a job's active period ({@code --start}, {@code --end}): a time, or none ({@code at} null). */
+  record TimeBound(java.time.Instant at) {
+    boolean isNone() {
+      return at == null;
+    }
+  }
+
+  /** An RFC 3339 instant, or 'none' to remove the bound. */
+  static final class TimeBoundConverter implements ITypeConverter<TimeBound> {
+    @Override
+    public TimeBound convert(String value) {
+      return new TimeBound(value.equals("none") ? null : new InstantConverter().convert(value));
+    }
+  }
+
   /** "90s", "15m", "1h30m", "500ms", "2d", or ISO-8601 ("PT1H"). */
   static final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");

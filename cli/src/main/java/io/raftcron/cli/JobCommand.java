@@ -24,8 +24,11 @@ import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 @Command(
     name = "job",
@@ -48,6 +51,12 @@ final class JobCommand {
 
   /** Options that create and update share: every policy of the spec. Unset options keep their value. */
   static final class SpecOptions {
+    @Spec
+    CommandSpec self;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(names = "--tz", paramLabel = "ZONE", description = "IANA time zone of the schedule (default: UTC).")
     String timeZone;
 
@@ -99,14 +108,16 @@ final class JobCommand {
     @Option(
         names = "--start",
         paramLabel = "TIME",
+        converter = Converters.TimeBoundConverter.class,
         description = "No slot before this RFC 3339 time fires ('none' removes the bound).")
-    String start;
+    Converters.TimeBound start;
 
     @Option(
         names = "--end",
         paramLabel = "TIME",
+        converter = Converters.TimeBoundConverter.class,
         description = "No slot after this RFC 3339 time fires ('none' removes the bound).")
-    String end;
+    Converters.TimeBound end;
 
     @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts in all, the first included (default 1: no retry).")
     Integer maxAttempts;
@@ -149,25 +160,14 @@ final class JobCommand {
         description = "History: keep runs younger than this (default 7d); older ones beyond --keep-last are purged.")
     Duration keepFor;
 
+    /** True when none of these options is on the command line. */
     boolean isEmpty() {
-      return timeZone == null && misfire == null && catchupWindow == null && maxCatchup == null && overlap == null
-          && dstGap == null && dstOverlap == null && start == null && end == null && maxAttempts == null
-          && initialBackoff == null && backoffMultiplier == null && maxBackoff == null && jitter == null
-          && runTimeout == null && keepLast == null && keepFor == null;
+      ParseResult parsed = mixee.commandLine().getParseResult();
+      return self.options().stream().noneMatch(option -> parsed.hasMatchedOption(option.longestName()));
     }
 
-    /** Checks what picocli cannot: the --start and --end times. */
-    void check(java.util.function.Function<String, RuntimeException> usage) {
-      if (start != null && !start.equals("none")) {
-        timestamp(start, "--start", usage);
-      }
-      if (end != null && !end.equals("none")) {
-        timestamp(end, "--end", usage);
-      }
-    }
-
-    /** Sets every given option on {@code spec}; throws a usage error (via {@code usage}) for a bad time. */
-    void applyTo(JobSpec.Builder spec, java.util.function.Function<String, RuntimeException> usage) {
+    /** Sets every given option on {@code spec}. */
+    void applyTo(JobSpec.Builder spec) {
       if (timeZone != null) {
         spec.setTimeZone(timeZone);
       }
@@ -190,17 +190,17 @@ final class JobCommand {
         spec.setDstOverlap(dstOverlap);
       }
       if (start != null) {
-        if (start.equals("none")) {
+        if (start.isNone()) {
           spec.clearStartAt();
         } else {
-          spec.setStartAt(timestamp(start, "--start", usage));
+          spec.setStartAt(timestamp(start.at()));
         }
       }
       if (end != null) {
-        if (end.equals("none")) {
+        if (end.isNone()) {
           spec.clearEndAt();
         } else {
-          spec.setEndAt(timestamp(end, "--end", usage));
+          spec.setEndAt(timestamp(end.at()));
         }
       }
       if (maxAttempts != null || initialBackoff != null || backoffMultiplier != null || maxBackoff != null
@@ -246,14 +246,8 @@ final class JobCommand {
       return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
     }
 
-    private static Timestamp timestamp(
-        String value, String option, java.util.function.Function<String, RuntimeException> usage) {
-      try {
-        Instant t = new Converters.InstantConverter().convert(value);
-        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
-      } catch (RuntimeException e) {
-        throw usage.apply(option + ": " + e.getMessage());
-      }
+    private static Timestamp timestamp(Instant t) {
+      return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
   }
 
@@ -277,17 +271,12 @@ final class JobCommand {
     SpecOptions options;
 
     @Override
-    void validate() {
-      options.check(this::usageError);
-    }
-
-    @Override
     void run(RaftcronClient client) {
       JobSpec.Builder spec = JobSpec.newBuilder()
           .setName(name)
           .setSchedule(cron)
           .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand(command)));
-      options.applyTo(spec, this::usageError);
+      options.applyTo(spec);
       Job job = client.createJob(spec.build());
       print(job, out -> Views.jobs(out, List.of(job)));
     }
@@ -339,7 +328,6 @@ final class JobCommand {
         throw usageError("Nothing to update: give at least one of --cron, --command or the policy options"
             + " (--tz, --misfire, --overlap, --start, --max-attempts, --keep-last, ...)");
       }
-      options.check(this::usageError);
     }
 
     @Override
@@ -353,7 +341,7 @@ final class JobCommand {
         // Keep the shell's env and working dir.
         spec.setExecutor(Executor.newBuilder().setShell(current.getExecutor().getShell().toBuilder().setCommand(command)));
       }
-      options.applyTo(spec, this::usageError);
+      options.applyTo(spec);
       Job job = client.updateJob(spec.build(), version);
       print(job, out -> Views.jobs(out, List.of(job)));
     }

@@ -136,7 +136,6 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--node-token",
       paramLabel = "TOKEN",
-      defaultValue = "${env:RAFTCRON_NODE_TOKEN}",
       description = "With --auth-tokens: this node's own admin token, for its calls to other nodes (env RAFTCRON_NODE_TOKEN).")
   String nodeToken;
 
@@ -167,33 +166,11 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    ServerConfig config;
-    try {
-      config =
-          ServerConfig.builder(nodeId, dataDir, raftAddr, grpcAddr, peerList())
-              .electionTimeoutMs(electionTimeoutMs)
-              .leaseDuration(Duration.ofSeconds(leaseSeconds))
-              .snapshotIntervalSecs(snapshotIntervalSecs)
-              .httpAddr(httpAddr)
-              .perJobMetrics(perJobMetrics)
-              .alertRules(AlertRules.DEFAULT.withFailuresInARow(alertFailures))
-              .alertWebhook(alertWebhook)
-              .otlpEndpoint(otlpEndpoint)
-              .slowRunThreshold(Duration.ofSeconds(slowRunSeconds))
-              .authTokens(authTokens)
-              .nodeToken(authTokens == null ? null : nodeToken)
-              .tls(tls())
-              .maxInboundMessageBytes(maxMessageBytes)
-              .restoreFrom(restore)
-              .build();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
     RaftcronServer server;
     try {
-      server = RaftcronServer.start(config);
-    } catch (IllegalArgumentException refused) { // --restore onto data, a bad backup file
-      throw new ParameterException(spec.commandLine(), refused.getMessage());
+      server = RaftcronServer.start(config());
+    } catch (IllegalArgumentException e) { // a bad option value; --restore onto data or from a bad backup file
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     AtomicBoolean signalled = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -206,6 +183,25 @@ final class ServerCommand implements Callable<Integer> {
       return ExitCodes.USER_ERROR;
     }
     return ExitCodes.OK;
+  }
+
+  private ServerConfig config() {
+    return ServerConfig.builder(nodeId, dataDir, raftAddr, grpcAddr, peerList())
+        .electionTimeoutMs(electionTimeoutMs)
+        .leaseDuration(Duration.ofSeconds(leaseSeconds))
+        .snapshotIntervalSecs(snapshotIntervalSecs)
+        .httpAddr(httpAddr)
+        .perJobMetrics(perJobMetrics)
+        .alertRules(AlertRules.DEFAULT.withFailuresInARow(alertFailures))
+        .alertWebhook(alertWebhook)
+        .otlpEndpoint(otlpEndpoint)
+        .slowRunThreshold(Duration.ofSeconds(slowRunSeconds))
+        .authTokens(authTokens)
+        .nodeToken(authTokens == null ? null : nodeToken)
+        .tls(tls())
+        .maxInboundMessageBytes(maxMessageBytes)
+        .restoreFrom(restore)
+        .build();
   }
 
   private TlsFiles tls() {

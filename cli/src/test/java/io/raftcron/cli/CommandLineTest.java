@@ -1,10 +1,9 @@
 package io.raftcron.cli;
 
+import static io.raftcron.cli.FakeNode.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.CreateJobRequest;
 import io.raftcron.proto.GetJobRequest;
@@ -19,40 +18,60 @@ import io.raftcron.proto.UpdateJobRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The command line end to end, against a fake node that serves JobService and RunService. */
 class CommandLineTest {
-  private final FakeNode node = new FakeNode();
-  private Server server;
-  private String endpoint;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
-  @BeforeEach
-  void startFakeNode() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(node.jobs).addService(node.runs).build().start();
-    endpoint = "127.0.0.1:" + server.getPort();
-  }
+  /** Knows one job, "backup" at version 7, and one of its runs. */
+  private static final Job BACKUP = Job.newBuilder()
+      .setSpec(io.raftcron.proto.JobSpec.newBuilder().setName("backup").setSchedule("* * * * *")
+          .setExecutor(io.raftcron.proto.Executor.newBuilder()
+              .setShell(io.raftcron.proto.ShellExecutor.newBuilder().setCommand("echo hi").putEnv("A", "1"))))
+      .setVersion(7)
+      .build();
 
-  @AfterEach
-  void stopFakeNode() throws InterruptedException {
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
+  private final JobServiceGrpc.JobServiceImplBase jobs = new JobServiceGrpc.JobServiceImplBase() {
+    @Override
+    public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
+      reply(response, Job.newBuilder().setSpec(request.getSpec()).setVersion(7).build());
+    }
+
+    @Override
+    public void getJob(GetJobRequest request, StreamObserver<Job> response) {
+      if (request.getName().equals("backup")) {
+        reply(response, BACKUP);
+      } else {
+        response.onError(Status.NOT_FOUND.withDescription("job " + request.getName() + " not found").asRuntimeException());
+      }
+    }
+
+    @Override
+    public void updateJob(UpdateJobRequest request, StreamObserver<Job> response) {
+      reply(response, Job.newBuilder().setSpec(request.getSpec()).setVersion(9).build());
+    }
+  };
+
+  private final RunServiceGrpc.RunServiceImplBase runs = new RunServiceGrpc.RunServiceImplBase() {
+    @Override
+    public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+      reply(response, ListRunsResponse.newBuilder()
+          .addRuns(Run.newBuilder().setRunId("backup@2026-11-25T06:00:02Z").setJob("backup"))
+          .build());
+    }
+  };
+
+  @RegisterExtension final FakeNode node = new FakeNode(jobs, runs);
 
   @Test
   void createsAJobWithAShellExecutor() {
     int code = execute("job", "create", "backup", "--cron", "0 */5 * * * *", "--tz", "Europe/Paris",
         "--command", "tar czf /tmp/b.tgz /srv", "--misfire", "skip", "--catchup-window", "1h30m",
-        "--cluster", endpoint);
+        "--cluster", node.endpoint());
 
     assertThat(code).isZero();
     CreateJobRequest request = (CreateJobRequest) node.requests.peek();
@@ -68,7 +87,7 @@ class CommandLineTest {
 
   @Test
   void updateChangesOnlyTheGivenFieldsAtTheGivenVersion() {
-    int code = execute("job", "update", "backup", "--version", "7", "--cron", "@hourly", "--cluster", endpoint);
+    int code = execute("job", "update", "backup", "--version", "7", "--cron", "@hourly", "--cluster", node.endpoint());
 
     assertThat(code).isZero();
     UpdateJobRequest request = (UpdateJobRequest) node.requests.stream()
@@ -80,7 +99,7 @@ class CommandLineTest {
 
   @Test
   void printsRunsAsJson() {
-    int code = execute("job", "runs", "backup", "--limit", "5", "--output", "json", "--cluster", endpoint);
+    int code = execute("job", "runs", "backup", "--limit", "5", "--output", "json", "--cluster", node.endpoint());
 
     assertThat(code).isZero();
     assertThat(((ListRunsRequest) node.requests.peek()).getLimit()).isEqualTo(5);
@@ -89,7 +108,7 @@ class CommandLineTest {
 
   @Test
   void refusalsPrintTheServersMessageAndExitOne() {
-    int code = execute("job", "get", "missing", "--cluster", endpoint);
+    int code = execute("job", "get", "missing", "--cluster", node.endpoint());
 
     assertThat(code).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(err.toString()).isEqualTo("error: job missing not found\n");
@@ -151,56 +170,6 @@ class CommandLineTest {
   private static String deadEndpoint() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return "127.0.0.1:" + socket.getLocalPort();
-    }
-  }
-
-  /** Knows one job, "backup" at version 7, and one of its runs; records every request. */
-  private static final class FakeNode {
-    final Queue<Object> requests = new ConcurrentLinkedQueue<>();
-    final Job backup = Job.newBuilder()
-        .setSpec(io.raftcron.proto.JobSpec.newBuilder().setName("backup").setSchedule("* * * * *")
-            .setExecutor(io.raftcron.proto.Executor.newBuilder()
-                .setShell(io.raftcron.proto.ShellExecutor.newBuilder().setCommand("echo hi").putEnv("A", "1"))))
-        .setVersion(7)
-        .build();
-
-    final JobServiceGrpc.JobServiceImplBase jobs = new JobServiceGrpc.JobServiceImplBase() {
-      @Override
-      public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
-        requests.add(request);
-        reply(response, Job.newBuilder().setSpec(request.getSpec()).setVersion(7).build());
-      }
-
-      @Override
-      public void getJob(GetJobRequest request, StreamObserver<Job> response) {
-        requests.add(request);
-        if (request.getName().equals("backup")) {
-          reply(response, backup);
-        } else {
-          response.onError(Status.NOT_FOUND.withDescription("job " + request.getName() + " not found").asRuntimeException());
-        }
-      }
-
-      @Override
-      public void updateJob(UpdateJobRequest request, StreamObserver<Job> response) {
-        requests.add(request);
-        reply(response, Job.newBuilder().setSpec(request.getSpec()).setVersion(9).build());
-      }
-    };
-
-    final RunServiceGrpc.RunServiceImplBase runs = new RunServiceGrpc.RunServiceImplBase() {
-      @Override
-      public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
-        requests.add(request);
-        reply(response, ListRunsResponse.newBuilder()
-            .addRuns(Run.newBuilder().setRunId("backup@2026-11-25T06:00:02Z").setJob("backup"))
-            .build());
-      }
-    };
-
-    private static <T> void reply(StreamObserver<T> response, T value) {
-      response.onNext(value);
-      response.onCompleted();
     }
   }
 }

@@ -1,10 +1,9 @@
 package io.raftcron.cli;
 
+import static io.raftcron.cli.FakeNode.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.BackfillJobRequest;
 import io.raftcron.proto.BackfillJobResponse;
@@ -32,22 +31,13 @@ import io.raftcron.proto.SlotExplanation;
 import io.raftcron.proto.SlotVerdict;
 import io.raftcron.proto.TriggerJobRequest;
 import io.raftcron.proto.UpdateJobRequest;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The job policy flags and the pause/resume/trigger/backfill/next/explain commands, against a fake node. */
 class JobPolicyCommandLineTest {
-  private final Queue<Object> requests = new ConcurrentLinkedQueue<>();
-  private Server server;
-  private String endpoint;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
@@ -61,44 +51,37 @@ class JobPolicyCommandLineTest {
   private final JobServiceGrpc.JobServiceImplBase jobs = new JobServiceGrpc.JobServiceImplBase() {
     @Override
     public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
-      requests.add(request);
       reply(response, Job.newBuilder().setSpec(request.getSpec()).setVersion(7).build());
     }
 
     @Override
     public void getJob(GetJobRequest request, StreamObserver<Job> response) {
-      requests.add(request);
       reply(response, BACKUP);
     }
 
     @Override
     public void updateJob(UpdateJobRequest request, StreamObserver<Job> response) {
-      requests.add(request);
       reply(response, Job.newBuilder().setSpec(request.getSpec()).setVersion(9).build());
     }
 
     @Override
     public void pauseJob(PauseJobRequest request, StreamObserver<Job> response) {
-      requests.add(request);
       reply(response, BACKUP.toBuilder().setPaused(true).build());
     }
 
     @Override
     public void resumeJob(ResumeJobRequest request, StreamObserver<Job> response) {
-      requests.add(request);
       reply(response, BACKUP);
     }
 
     @Override
     public void triggerJob(TriggerJobRequest request, StreamObserver<Run> response) {
-      requests.add(request);
       reply(response, Run.newBuilder().setRunId("backup@2026-11-25T06:00:02.417Z~m-" + request.getRequestId())
           .setJob("backup").setOrigin(RunOrigin.MANUAL).build());
     }
 
     @Override
     public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> response) {
-      requests.add(request);
       reply(response, BackfillJobResponse.newBuilder()
           .addRuns(Run.newBuilder().setRunId("backup@2026-11-20T01:00:00Z").setJob("backup"))
           .setAlreadyDecided(4)
@@ -107,7 +90,6 @@ class JobPolicyCommandLineTest {
 
     @Override
     public void previewJob(PreviewJobRequest request, StreamObserver<PreviewJobResponse> response) {
-      requests.add(request);
       reply(response, PreviewJobResponse.newBuilder().setTimeZone("Europe/Berlin")
           .addSlots(PreviewSlot.newBuilder()
               .setSlot(Timestamp.newBuilder().setSeconds(1774746000))
@@ -118,34 +100,15 @@ class JobPolicyCommandLineTest {
 
     @Override
     public void explainSlot(ExplainSlotRequest request, StreamObserver<SlotExplanation> response) {
-      requests.add(request);
       reply(response, SlotExplanation.newBuilder().setVerdict(SlotVerdict.SKIPPED_SLOT)
           .setMessage("skipped: paused").build());
     }
   };
 
-  private static <T> void reply(StreamObserver<T> response, T value) {
-    response.onNext(value);
-    response.onCompleted();
-  }
-
-  @BeforeEach
-  void start() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(jobs).build().start();
-    endpoint = "127.0.0.1:" + server.getPort();
-  }
-
-  @AfterEach
-  void stop() throws InterruptedException {
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
+  @RegisterExtension final FakeNode node = new FakeNode(jobs);
 
   private int execute(String... args) {
     return Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
-  }
-
-  private <T> T last(Class<T> type) {
-    return requests.stream().filter(type::isInstance).map(type::cast).reduce((a, b) -> b).orElseThrow();
   }
 
   @Test
@@ -156,10 +119,10 @@ class JobPolicyCommandLineTest {
         "--start", "2026-03-01T00:00:00+01:00", "--end", "2026-12-31T23:00:00Z",
         "--max-attempts", "4", "--initial-backoff", "5s", "--backoff-multiplier", "3", "--max-backoff", "2m",
         "--jitter", "0.5", "--run-timeout", "90s", "--keep-last", "50", "--keep-for", "2d",
-        "--cluster", endpoint);
+        "--cluster", node.endpoint());
 
     assertThat(code).as(err.toString()).isZero();
-    JobSpec spec = last(CreateJobRequest.class).getSpec();
+    JobSpec spec = node.last(CreateJobRequest.class).getSpec();
     assertThat(spec.getMisfire()).isEqualTo(MisfirePolicy.FIRE_ONCE);
     assertThat(spec.getMaxCatchup()).isEqualTo(5);
     assertThat(spec.getOverlap()).isEqualTo(OverlapPolicy.BUFFER_ONE);
@@ -180,10 +143,10 @@ class JobPolicyCommandLineTest {
   @Test
   void updateMergesPolicyFlagsIntoTheCurrentSpecAndNoneRemovesABound() {
     int code = execute("job", "update", "backup", "--version", "7", "--initial-backoff", "1m", "--end", "none",
-        "--overlap", "forbid", "--cluster", endpoint);
+        "--overlap", "forbid", "--cluster", node.endpoint());
 
     assertThat(code).as(err.toString()).isZero();
-    JobSpec spec = last(UpdateJobRequest.class).getSpec();
+    JobSpec spec = node.last(UpdateJobRequest.class).getSpec();
     assertThat(spec.getRetry().getMaxAttempts()).isEqualTo(3); // kept
     assertThat(spec.getRetry().getInitialBackoff().getSeconds()).isEqualTo(60);
     assertThat(spec.getOverlap()).isEqualTo(OverlapPolicy.FORBID);
@@ -192,41 +155,41 @@ class JobPolicyCommandLineTest {
 
   @Test
   void pauseResumeTriggerBackfillNextAndExplainCallTheirRpcs() {
-    assertThat(execute("job", "pause", "backup", "--cluster", endpoint)).isZero();
-    assertThat(last(PauseJobRequest.class).getName()).isEqualTo("backup");
+    assertThat(execute("job", "pause", "backup", "--cluster", node.endpoint())).isZero();
+    assertThat(node.last(PauseJobRequest.class).getName()).isEqualTo("backup");
     assertThat(out.toString()).contains("paused");
 
-    assertThat(execute("job", "resume", "backup", "--cluster", endpoint)).isZero();
-    assertThat(last(ResumeJobRequest.class).getName()).isEqualTo("backup");
+    assertThat(execute("job", "resume", "backup", "--cluster", node.endpoint())).isZero();
+    assertThat(node.last(ResumeJobRequest.class).getName()).isEqualTo("backup");
 
-    assertThat(execute("job", "trigger", "backup", "--request-id", "deploy-7", "--cluster", endpoint)).isZero();
-    assertThat(last(TriggerJobRequest.class).getRequestId()).isEqualTo("deploy-7");
+    assertThat(execute("job", "trigger", "backup", "--request-id", "deploy-7", "--cluster", node.endpoint())).isZero();
+    assertThat(node.last(TriggerJobRequest.class).getRequestId()).isEqualTo("deploy-7");
     assertThat(out.toString()).contains("backup@2026-11-25T06:00:02.417Z~m-deploy-7");
 
     out.getBuffer().setLength(0);
     assertThat(execute("job", "backfill", "backup", "--from", "2026-11-20T00:00:00Z", "--to",
-        "2026-11-25T00:00:00+01:00", "--cluster", endpoint)).isZero();
-    BackfillJobRequest backfill = last(BackfillJobRequest.class);
+        "2026-11-25T00:00:00+01:00", "--cluster", node.endpoint())).isZero();
+    BackfillJobRequest backfill = node.last(BackfillJobRequest.class);
     assertThat(backfill.getFrom().getSeconds()).isEqualTo(1795132800L);
     assertThat(backfill.getTo().getSeconds()).isEqualTo(1795561200L);
     assertThat(out.toString()).startsWith("created 1 run(s); 4 slot(s) already had a run");
 
     out.getBuffer().setLength(0);
-    assertThat(execute("job", "next", "backup", "--count", "3", "--cluster", endpoint)).isZero();
-    assertThat(last(PreviewJobRequest.class).getCount()).isEqualTo(3);
+    assertThat(execute("job", "next", "backup", "--count", "3", "--cluster", node.endpoint())).isZero();
+    assertThat(node.last(PreviewJobRequest.class).getCount()).isEqualTo(3);
     assertThat(out.toString()).contains("LOCAL (Europe/Berlin)").contains("2026-03-29T03:00:00+02:00")
         .contains("shifted");
 
     out.getBuffer().setLength(0);
-    assertThat(execute("job", "explain", "backup", "--slot", "2026-03-29T02:30:00+01:00", "--cluster", endpoint))
+    assertThat(execute("job", "explain", "backup", "--slot", "2026-03-29T02:30:00+01:00", "--cluster", node.endpoint()))
         .isZero();
-    assertThat(last(ExplainSlotRequest.class).getSlot().getSeconds()).isEqualTo(1774747800L);
+    assertThat(node.last(ExplainSlotRequest.class).getSlot().getSeconds()).isEqualTo(1774747800L);
     assertThat(out.toString()).startsWith("SKIPPED: skipped: paused");
   }
 
   @Test
   void jobGetShowsEveryPolicyWithItsEffectiveValue() {
-    assertThat(execute("job", "get", "backup", "--cluster", endpoint)).isZero();
+    assertThat(execute("job", "get", "backup", "--cluster", node.endpoint())).isZero();
 
     assertThat(out.toString())
         .contains("misfire:        fire-all (catch-up window 1h, max-catchup 1000)")
@@ -248,9 +211,9 @@ class JobPolicyCommandLineTest {
     };
     for (String[] args : invalid) {
       String[] withCluster = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-          java.util.stream.Stream.of("--cluster", endpoint)).toArray(String[]::new);
+          java.util.stream.Stream.of("--cluster", node.endpoint())).toArray(String[]::new);
       assertThat(execute(withCluster)).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
     }
-    assertThat(requests).isEmpty();
+    assertThat(node.requests).isEmpty();
   }
 }

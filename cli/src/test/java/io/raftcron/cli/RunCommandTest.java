@@ -1,11 +1,10 @@
 package io.raftcron.cli;
 
+import static io.raftcron.cli.FakeNode.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.Attempt;
 import io.raftcron.proto.CancelRunRequest;
@@ -16,17 +15,11 @@ import io.raftcron.proto.RefusedReport;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunServiceGrpc;
 import io.raftcron.proto.RunState;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.time.Instant;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code run list}, {@code run get} and {@code run cancel} against a fake RunService. */
 class RunCommandTest {
@@ -53,55 +46,39 @@ class RunCommandTest {
           .setAt(timestamp("2026-11-25T06:00:05Z")).setReason("fencing token 25 is stale"))
       .build();
 
-  private final Queue<Object> requests = new ConcurrentLinkedQueue<>();
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
-  private Server server;
-  private String endpoint;
 
-  @BeforeEach
-  void start() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new RunServiceGrpc.RunServiceImplBase() {
-          @Override
-          public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
-            requests.add(request);
-            reply(response, ListRunsResponse.newBuilder().addRuns(DEAD).build());
-          }
+  private final RunServiceGrpc.RunServiceImplBase runs = new RunServiceGrpc.RunServiceImplBase() {
+    @Override
+    public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+      reply(response, ListRunsResponse.newBuilder().addRuns(DEAD).build());
+    }
 
-          @Override
-          public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-            requests.add(request);
-            reply(response, DEAD);
-          }
+    @Override
+    public void getRun(GetRunRequest request, StreamObserver<Run> response) {
+      reply(response, DEAD);
+    }
 
-          @Override
-          public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
-            requests.add(request);
-            if (request.getRunId().equals(RUN_ID)) {
-              reply(response, DEAD.toBuilder().setState(RunState.LEASED).setCancelRequested(true).build());
-            } else {
-              response.onError(Status.FAILED_PRECONDITION.withDescription("run x has already ended: SUCCEEDED")
-                  .asRuntimeException());
-            }
-          }
-        })
-        .build()
-        .start();
-    endpoint = "127.0.0.1:" + server.getPort();
-  }
+    @Override
+    public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
+      if (request.getRunId().equals(RUN_ID)) {
+        reply(response, DEAD.toBuilder().setState(RunState.LEASED).setCancelRequested(true).build());
+      } else {
+        response.onError(Status.FAILED_PRECONDITION.withDescription("run x has already ended: SUCCEEDED")
+            .asRuntimeException());
+      }
+    }
+  };
 
-  @AfterEach
-  void stop() throws InterruptedException {
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-  }
+  @RegisterExtension final FakeNode node = new FakeNode(runs);
 
   @Test
   void runListWithAStateAsksForThatStateAcrossEveryJob() {
-    int code = execute("run", "list", "--state", "failed", "--cluster", endpoint);
+    int code = execute("run", "list", "--state", "failed", "--cluster", node.endpoint());
 
     assertThat(code).isZero();
-    ListRunsRequest request = (ListRunsRequest) requests.peek();
+    ListRunsRequest request = (ListRunsRequest) node.requests.peek();
     assertThat(request.getJob()).isEmpty();
     assertThat(request.getState()).isEqualTo(RunState.FAILED);
     assertThat(request.getLimit()).isEqualTo(20);
@@ -110,10 +87,10 @@ class RunCommandTest {
 
   @Test
   void runListOfOneJobInAnyState() {
-    int code = execute("run", "list", "--job", "backup", "--limit", "5", "--state", "retry-wait", "--cluster", endpoint);
+    int code = execute("run", "list", "--job", "backup", "--limit", "5", "--state", "retry-wait", "--cluster", node.endpoint());
 
     assertThat(code).isZero();
-    ListRunsRequest request = (ListRunsRequest) requests.peek();
+    ListRunsRequest request = (ListRunsRequest) node.requests.peek();
     assertThat(request.getJob()).isEqualTo("backup");
     assertThat(request.getLimit()).isEqualTo(5);
     assertThat(request.getState()).isEqualTo(RunState.RETRY_WAIT);
@@ -121,7 +98,7 @@ class RunCommandTest {
 
   @Test
   void runGetShowsEveryAttemptWithItsErrorAndTheRefusedCompletions() {
-    int code = execute("run", "get", RUN_ID, "--cluster", endpoint);
+    int code = execute("run", "get", RUN_ID, "--cluster", node.endpoint());
 
     assertThat(code).isZero();
     String text = out.toString();
@@ -137,7 +114,7 @@ class RunCommandTest {
 
   @Test
   void runGetAsJsonIsTheRun() {
-    int code = execute("run", "get", RUN_ID, "--output", "json", "--cluster", endpoint);
+    int code = execute("run", "get", RUN_ID, "--output", "json", "--cluster", node.endpoint());
 
     assertThat(code).isZero();
     assertThat(out.toString()).contains("\"attempts\": [{").contains("\"refusedReports\": [{");
@@ -145,16 +122,16 @@ class RunCommandTest {
 
   @Test
   void runCancelSendsTheRunIdAndSaysWhatHappened() {
-    int code = execute("run", "cancel", RUN_ID, "--cluster", endpoint);
+    int code = execute("run", "cancel", RUN_ID, "--cluster", node.endpoint());
 
     assertThat(code).isZero();
-    assertThat(((CancelRunRequest) requests.peek()).getRunId()).isEqualTo(RUN_ID);
+    assertThat(((CancelRunRequest) node.requests.peek()).getRunId()).isEqualTo(RUN_ID);
     assertThat(out.toString()).startsWith("cancel requested for run " + RUN_ID);
   }
 
   @Test
   void cancellingAnEndedRunIsARefusal() {
-    int code = execute("run", "cancel", "backup@2026-11-25T06:00:01Z", "--cluster", endpoint);
+    int code = execute("run", "cancel", "backup@2026-11-25T06:00:01Z", "--cluster", node.endpoint());
 
     assertThat(code).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(err.toString()).contains("has already ended");
@@ -162,11 +139,11 @@ class RunCommandTest {
 
   @Test
   void anUnknownStateIsAUsageError() {
-    int code = execute("run", "list", "--state", "sleeping", "--cluster", endpoint);
+    int code = execute("run", "list", "--state", "sleeping", "--cluster", node.endpoint());
 
     assertThat(code).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("expected one of QUEUED, LEASED");
-    assertThat(requests).isEmpty();
+    assertThat(node.requests).isEmpty();
   }
 
   @Test
@@ -180,11 +157,6 @@ class RunCommandTest {
 
   private int execute(String... args) {
     return Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
-  }
-
-  private static <T> void reply(StreamObserver<T> response, T value) {
-    response.onNext(value);
-    response.onCompleted();
   }
 
   private static Timestamp timestamp(String instant) {

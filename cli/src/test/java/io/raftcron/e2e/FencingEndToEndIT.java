@@ -3,9 +3,7 @@ package io.raftcron.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.util.JsonFormat;
 import io.raftcron.proto.Attempt;
-import io.raftcron.proto.ClusterStatus;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.ListRunsResponse;
 import io.raftcron.proto.RefusedReport;
@@ -52,12 +50,15 @@ class FencingEndToEndIT {
   }
 
   private void pauseAResumeAndCheck(NodeProcesses cluster, Path witness) throws Exception {
-    await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1)).until(() -> leaderOf(cluster) != null);
+    await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1)).until(() -> cluster.leader() != null);
     Process first = cluster.startWorker("w1", 1);
 
-    // One slot, a few seconds from now (a daily schedule); the command records its token.
+    // One slot, a few seconds from now (a daily schedule); the command records its token, then runs until the
+    // test releases it (at most 60 s), so that it cannot finish, on a slow machine, before its worker is paused.
+    Path release = dir.resolve("release");
     createJobFiringOnceSoon(cluster, "echo \"start $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness
-        + "; sleep 6; echo \"end $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness);
+        + "; i=0; while [ ! -e " + release + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done"
+        + "; echo \"end $RAFTCRON_JOB $RAFTCRON_FENCING_TOKEN\" >> " + witness);
 
     await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofMillis(200)).until(() -> starts(witness).size() == 1);
     long firstToken = starts(witness).get(0);
@@ -68,6 +69,7 @@ class FencingEndToEndIT {
 
     cluster.signal(first, "STOP");
     try {
+      Files.createFile(release);
       cluster.startWorker("w2", 1);
       // The paused worker's lease runs out; the run is leased again to w2 and completes there.
       await().atMost(WAIT).ignoreExceptions().pollInterval(Duration.ofSeconds(1))
@@ -113,8 +115,7 @@ class FencingEndToEndIT {
       ZonedDateTime at = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(15).truncatedTo(ChronoUnit.SECONDS);
       cluster.cli("job", "create", job,
           "--cron", at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * *", "--command", command);
-      Job.Builder created = Job.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("job", "get", job, "--output", "json"), created);
+      Job created = cluster.cliJson(Job.newBuilder(), "job", "get", job).build();
       if (created.getNextSlot().getSeconds() == at.toEpochSecond() || attempt == 3) {
         assertThat(created.getNextSlot().getSeconds()).as("the job's next slot").isEqualTo(at.toEpochSecond());
         return;
@@ -135,20 +136,8 @@ class FencingEndToEndIT {
   }
 
   private Run onlyRun(NodeProcesses cluster) throws Exception {
-    ListRunsResponse.Builder runs = ListRunsResponse.newBuilder();
-    JsonFormat.parser().ignoringUnknownFields()
-        .merge(cluster.cli("run", "list", "--job", job, "--output", "json"), runs);
+    ListRunsResponse.Builder runs = cluster.cliJson(ListRunsResponse.newBuilder(), "run", "list", "--job", job);
     assertThat(runs.getRunsList()).hasSize(1);
     return runs.getRuns(0);
-  }
-
-  private static String leaderOf(NodeProcesses cluster) {
-    try {
-      ClusterStatus.Builder status = ClusterStatus.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("cluster", "status", "--output", "json"), status);
-      return status.getLeaderId().isEmpty() ? null : status.getLeaderId();
-    } catch (Exception e) {
-      return null;
-    }
   }
 }

@@ -3,8 +3,6 @@ package io.raftcron.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.util.JsonFormat;
-import io.raftcron.proto.ClusterStatus;
 import io.raftcron.proto.ListRunsResponse;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
@@ -40,23 +38,23 @@ class LeaderKillEndToEndIT {
         cluster.startNode(i, "--lease-seconds", "10");
       }
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> leaderOf(cluster) != null);
+          .until(() -> cluster.leader() != null);
       cluster.startWorker("w1", 4);
       cluster.cli("job", "create", "tick", "--cron", "* * * * * *", "--command",
           "echo \"$RAFTCRON_SLOT $RAFTCRON_RUN_ID $RAFTCRON_FENCING_TOKEN $RAFTCRON_ATTEMPT $RAFTCRON_JOB\" >> " + witness);
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
           .until(() -> runs(cluster).size() >= 8);
-      String oldLeader = leaderOf(cluster);
+      String oldLeader = cluster.leader();
       Instant killedAt = Instant.now();
       cluster.kill9(oldLeader);
 
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
           .until(() -> {
-            String leader = leaderOf(cluster);
+            String leader = cluster.leader();
             return leader != null && !leader.equals(oldLeader);
           });
-      String newLeader = leaderOf(cluster);
+      String newLeader = cluster.leader();
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
           .until(() -> runs(cluster).stream().filter(r -> r.getFiredBy().equals(newLeader)).count() >= 10);
       cluster.cli("job", "delete", "tick");
@@ -118,19 +116,6 @@ class LeaderKillEndToEndIT {
   }
 
   private static List<Run> runs(NodeProcesses cluster) throws Exception {
-    ListRunsResponse.Builder response = ListRunsResponse.newBuilder();
-    JsonFormat.parser().ignoringUnknownFields()
-        .merge(cluster.cli("job", "runs", "tick", "--limit", "1000", "--output", "json"), response);
-    return response.getRunsList();
-  }
-
-  private static String leaderOf(NodeProcesses cluster) {
-    try {
-      ClusterStatus.Builder status = ClusterStatus.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(cluster.cli("cluster", "status", "--output", "json"), status);
-      return status.getLeaderId().isEmpty() ? null : status.getLeaderId();
-    } catch (Exception e) {
-      return null;
-    }
+    return cluster.cliJson(ListRunsResponse.newBuilder(), "job", "runs", "tick", "--limit", "1000").getRunsList();
   }
 }

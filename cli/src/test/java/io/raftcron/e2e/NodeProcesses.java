@@ -1,5 +1,8 @@
 package io.raftcron.e2e;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.raftcron.proto.ClusterStatus;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -122,6 +125,24 @@ final class NodeProcesses implements AutoCloseable {
       throw new CliFailure(p.exitValue(), Files.readString(err));
     }
     return Files.readString(out);
+  }
+
+  /** Runs a client command with {@code --output json} and reads its answer into {@code builder}. */
+  <B extends Message.Builder> B cliJson(B builder, String... args) throws IOException, InterruptedException {
+    List<String> json = new ArrayList<>(List.of(args));
+    json.addAll(List.of("--output", "json"));
+    JsonFormat.parser().ignoringUnknownFields().merge(cli(json.toArray(String[]::new)), builder);
+    return builder;
+  }
+
+  /** The leader's node id as {@code cluster status} shows it; null while there is none or no node answers. */
+  String leader() throws InterruptedException {
+    try {
+      String leader = cliJson(ClusterStatus.newBuilder(), "cluster", "status").getLeaderId();
+      return leader.isEmpty() ? null : leader;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Prints the last lines of every process's log: what a failed test needs to be diagnosed. */
