@@ -23,6 +23,9 @@ jar="$root/bench/target/raftcron-bench.jar"
 results="$root/bench/target/results.jsonl"
 # Three nodes (and, for e2e, the workers) share one JVM; a fixed heap keeps GC work comparable.
 java_opts="${RAFTCRON_BENCH_JAVA_OPTS:--Xms1g -Xmx2g}"
+# HotSpot suspends threads with SIGUSR2 (JFR's sampler), but jraft takes SIGUSR2 over to dump node state into the
+# working directory: under JFR, hundreds of node_describe.log.* files a second and no CPU samples. Another signal:
+export _JAVA_SR_SIGNUM="${_JAVA_SR_SIGNUM:-40}"
 
 build() {
   if [[ ! -f "$jar" ]]; then

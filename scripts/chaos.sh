@@ -51,9 +51,8 @@ if [[ -n "$seed" && ! "$seed" =~ ^-?[0-9]+$ ]]; then
 fi
 
 bash "$root/scripts/install-deps.sh"
-export TESTCONTAINERS_RYUK_DISABLED=true
-export TESTCONTAINERS_CHECKS_DISABLE=true
-export TESTCONTAINERS_HOST_OVERRIDE=localhost
+# shellcheck source=scripts/testcontainers-env.sh
+source "$root/scripts/testcontainers-env.sh"
 
 cd "$root"
 # The modules the suite needs are built in the same reactor (-am); their unit tests and the cli's

@@ -19,6 +19,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# Installs, in one apt-get call, the package of each COMMAND=PACKAGE whose command is not on the PATH.
+install_missing() {
+  local pair missing=()
+  for pair in "$@"; do
+    command -v "${pair%%=*}" >/dev/null || missing+=("${pair#*=}")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    apt_install "${missing[@]}"
+  fi
+}
+
 java_major() {
   # `java -version` prints e.g.: openjdk version "17.0.15" 2025-04-15
   java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
@@ -31,30 +42,16 @@ else
   apt_install openjdk-17-jdk-headless
 fi
 
-if command -v mvn >/dev/null; then
-  echo "install-deps: maven present"
-else
-  apt_install maven
-fi
+install_missing mvn=maven
 
 # --- Chaos tests: a Docker engine, nftables, libfaketime ---------------------------------------
 # The chaos suite (chaos-tests/) runs nodes in containers built locally from the host's /usr, so it
 # needs a running engine (Debian's docker.io: dockerd), nft (partitions) and libfaketime.
-missing=()
-command -v dockerd >/dev/null || missing+=(docker.io)
-command -v nft >/dev/null || missing+=(nftables)
-[[ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ]] || ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 \
-  || missing+=(faketime)
-if [[ ${#missing[@]} -gt 0 ]]; then
-  apt_install "${missing[@]}"
-fi
+install_missing dockerd=docker.io nft=nftables
+compgen -G "/usr/lib/*/faketime/libfaketime.so.1" >/dev/null || apt_install faketime
 
 # --- Alerting rules: promtool (Debian's prometheus package) runs `promtool test rules` ----------
-if command -v promtool >/dev/null; then
-  echo "install-deps: promtool present"
-else
-  apt_install prometheus
-fi
+install_missing promtool=prometheus
 
 if docker info >/dev/null 2>&1; then
   echo "install-deps: docker engine running"
@@ -78,11 +75,6 @@ fi
 
 # --- UI tests: a headless browser for Selenium -------------------------------------------------
 # The web UI test drives Debian's chromium through its chromedriver (no browser download at test time).
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
-if [[ ${#missing[@]} -gt 0 ]]; then
-  apt_install "${missing[@]}"
-fi
+install_missing chromium=chromium chromedriver=chromium-driver
 
 echo "install-deps: done"

@@ -1,6 +1,5 @@
 package io.raftcron.bench;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +19,7 @@ final class ApiScenario implements Callable<Integer> {
     if (requests < 1 || concurrency < 1) {
       throw new IllegalArgumentException("--requests and --concurrency must be at least 1");
     }
-    try (InProcessCluster cluster = new InProcessCluster(3, new FireLedger())) {
-      cluster.awaitLeader(Duration.ofSeconds(60));
+    try (InProcessCluster cluster = InProcessCluster.ready(new FireLedger())) {
       double loadAtStart = Machine.loadAverage();
       JobLoader.Load creates = JobLoader.create(cluster.grpcAddrs(), 0, requests, ScaleScenario.YEARLY, concurrency);
       JobLoader.Load gets = JobLoader.get(cluster.grpcAddrs(), 0, requests, concurrency);

@@ -24,8 +24,7 @@ final class E2eScenario implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    options.check();
-    try (FireHarness harness = new FireHarness(options.jobs)) {
+    try (FireHarness harness = new FireHarness(options)) {
       List<Worker> started = new ArrayList<>();
       try {
         for (int i = 0; i < workers; i++) {
@@ -39,7 +38,7 @@ final class E2eScenario implements Callable<Integer> {
           worker.start();
           started.add(worker);
         }
-        harness.openWindow(options.warmup(), options.seconds);
+        harness.openWindow();
         harness.closeWindow();
       } finally {
         started.forEach(Worker::close);
@@ -56,7 +55,7 @@ final class E2eScenario implements Callable<Integer> {
           workers, concurrency, runs, runs / (double) harness.seconds(),
           Result.ms(harness.ledger.completionLateness())));
       result.print(System.out, System.err);
-      return harness.ledger.duplicates() == 0 ? 0 : 1;
+      return harness.exitCode();
     }
   }
 }

@@ -19,10 +19,9 @@ final class FailoverScenario implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    options.check();
-    try (FireHarness harness = new FireHarness(options.jobs)) {
-      Instant start = harness.openWindow(options.warmup(), options.seconds);
-      FireHarness.sleepUntil(start.plusMillis(options.seconds * 1000L / 3 + 500));
+    try (FireHarness harness = new FireHarness(options)) {
+      Instant start = harness.openWindow();
+      Pause.until(start.plusMillis(options.seconds * 1000L / 3 + 500));
       String old = harness.cluster.awaitLeader(Duration.ofSeconds(5)).config().nodeId();
       Instant stoppedAt = Instant.now();
       harness.ledger.watchForFireNotBy(old, stoppedAt);
@@ -50,7 +49,7 @@ final class FailoverScenario implements Callable<Integer> {
               old, successor.config().nodeId(), electMs, nextFireMs))
           .line(String.format("%s restarted on its data and caught up in %.0f ms", old, restartMs));
       result.print(System.out, System.err);
-      return harness.ledger.duplicates() == 0 ? 0 : 1;
+      return harness.exitCode();
     }
   }
 }

@@ -1,9 +1,7 @@
 package io.raftcron.bench;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The shared shape of the jobs-every-second scenarios: a three-node in-process cluster, N jobs
@@ -13,24 +11,24 @@ import java.time.temporal.ChronoUnit;
  */
 final class FireHarness implements AutoCloseable {
   static final String EVERY_SECOND = "@every 1s";
-  /** After the window, how long the last slots get to commit before they count as missed. */
-  private static final Duration SETTLE = Duration.ofSeconds(3);
 
   final FireLedger ledger = new FireLedger();
   final InProcessCluster cluster;
   final int jobs;
   final JobLoader.Load created;
-  private Instant start;
-  private Instant end;
+  private final WindowOptions options;
+  private Window window;
   private double cpuAtStart;
   private double loadAtStart;
   private double cpuAtEnd;
 
-  FireHarness(int jobs) throws IOException {
-    this.jobs = jobs;
-    this.cluster = new InProcessCluster(3, ledger);
+  /** Checks {@code options}, starts the cluster and creates the jobs. */
+  FireHarness(WindowOptions options) throws IOException {
+    options.check();
+    this.options = options;
+    this.jobs = options.jobs;
+    this.cluster = InProcessCluster.ready(ledger);
     try {
-      cluster.awaitLeader(Duration.ofSeconds(60));
       this.created = JobLoader.create(cluster.grpcAddrs(), 0, jobs, EVERY_SECOND, 32);
       if (created.failures() > 0) {
         throw new IllegalStateException(created.failures() + " of " + jobs + " job creations failed");
@@ -41,27 +39,25 @@ final class FireHarness implements AutoCloseable {
     }
   }
 
-  /** Waits {@code warmup}, then opens a window of {@code seconds} whole seconds. */
-  Instant openWindow(Duration warmup, int seconds) {
-    Pause.millis(warmup.toMillis());
-    start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-    end = start.plusSeconds(seconds);
-    ledger.window(start, end);
-    sleepUntil(start);
+  /** Waits for the warm-up, then opens the options' window. */
+  Instant openWindow() {
+    window = Window.after(options.warmup(), options.seconds);
+    ledger.window(window.start(), window.end());
+    window.awaitStart();
     cpuAtStart = Machine.cpuSeconds();
     loadAtStart = Machine.loadAverage();
-    return start;
+    return window.start();
   }
 
   /** Waits for the window's end, then lets its last slots settle. */
   void closeWindow() {
-    sleepUntil(end);
+    window.awaitEnd();
     cpuAtEnd = Machine.cpuSeconds();
-    Pause.millis(SETTLE.toMillis());
+    window.settle();
   }
 
   int seconds() {
-    return (int) Duration.between(start, end).toSeconds();
+    return window.seconds();
   }
 
   long expectedFires() {
@@ -95,11 +91,9 @@ final class FireHarness implements AutoCloseable {
     return r;
   }
 
-  static void sleepUntil(Instant t) {
-    long ms = Duration.between(Instant.now(), t).toMillis();
-    if (ms > 0) {
-      Pause.millis(ms);
-    }
+  /** The scenario's exit status: 1 if any slot fired twice. */
+  int exitCode() {
+    return ledger.duplicates() == 0 ? 0 : 1;
   }
 
   @Override

@@ -8,12 +8,16 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.SchedulerStateMachine;
 import io.raftcron.sm.Times;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -42,7 +46,7 @@ final class FireLedger {
   // Failover: the first fire committed after `watchFrom` by a leader other than `watchExcluded`.
   private volatile Instant watchFrom;
   private volatile String watchExcluded;
-  private final AtomicReference<Instant> firstFireAfterWatch = new AtomicReference<>();
+  private volatile CompletableFuture<Instant> firstFireAfterWatch = new CompletableFuture<>();
 
   /** Counts and times slots in [start, end) from now on. */
   void window(Instant start, Instant end) {
@@ -52,13 +56,28 @@ final class FireLedger {
 
   /** Remembers the first fire applied after {@code from} that a leader other than {@code node} decided. */
   void watchForFireNotBy(String node, Instant from) {
-    firstFireAfterWatch.set(null);
+    firstFireAfterWatch = new CompletableFuture<>();
     watchExcluded = node;
     watchFrom = from;
   }
 
+  /** That fire's time, or null if there was none (yet). */
   Instant firstFireAfterWatch() {
-    return firstFireAfterWatch.get();
+    return firstFireAfterWatch.getNow(null);
+  }
+
+  /** Waits up to {@code timeout} for that fire; null if none came. */
+  Instant awaitFireAfterWatch(Duration timeout) {
+    try {
+      return firstFireAfterWatch.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause()); // never: the future is only completed normally
+    }
   }
 
   SchedulerStateMachine.ApplyListener observer(String nodeId) {
@@ -93,7 +112,7 @@ final class FireLedger {
       }
       Instant watch = watchFrom;
       if (watch != null && !now.isBefore(watch) && !command.getLeaderNode().equals(watchExcluded)) {
-        firstFireAfterWatch.compareAndSet(null, now);
+        firstFireAfterWatch.complete(now);
       }
       Instant slot = Times.toInstant(decision.getSlot());
       if (inWindow(slot)) {

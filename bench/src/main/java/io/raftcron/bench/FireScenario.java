@@ -12,14 +12,13 @@ final class FireScenario implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    options.check();
-    try (FireHarness harness = new FireHarness(options.jobs)) {
-      harness.openWindow(options.warmup(), options.seconds);
+    try (FireHarness harness = new FireHarness(options)) {
+      harness.openWindow();
       harness.closeWindow();
       Result result = harness.result("fire");
       result.put("heap_mib_3_nodes", Machine.heapAfterGcMiB());
       result.print(System.out, System.err);
-      return harness.ledger.duplicates() == 0 ? 0 : 1;
+      return harness.exitCode();
     }
   }
 }

@@ -52,6 +52,18 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Three nodes with a leader (stopped again if none is elected within a minute). */
+  static InProcessCluster ready(FireLedger ledger) throws IOException {
+    InProcessCluster cluster = new InProcessCluster(3, ledger);
+    try {
+      cluster.awaitLeader(Duration.ofSeconds(60));
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
   /** Starts (or restarts on its data) node {@code nodeId}. */
   void start(String nodeId) throws IOException {
     int i = indexOf(nodeId);

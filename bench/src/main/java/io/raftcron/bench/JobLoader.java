@@ -69,19 +69,17 @@ final class JobLoader {
           long t0 = System.nanoTime();
           try {
             call.call(client, i);
-            micros.recordValue(Math.min(60_000_000L, (System.nanoTime() - t0) / 1000));
-          } catch (RaftcronException e) {
-            // A create retried after a leader change (outcome unknown) may find its own job.
-            if (e.code() == Status.Code.ALREADY_EXISTS) {
-              micros.recordValue(Math.min(60_000_000L, (System.nanoTime() - t0) / 1000));
-            } else if (failures.incrementAndGet() <= 3) {
-              System.err.println("call " + i + " failed: " + e.getMessage());
-            }
           } catch (RuntimeException e) {
-            if (failures.incrementAndGet() <= 3) {
-              System.err.println("call " + i + " failed: " + e.getMessage());
+            // A create retried after a leader change (outcome unknown) may find its own job: that one counts.
+            boolean ownJob = e instanceof RaftcronException r && r.code() == Status.Code.ALREADY_EXISTS;
+            if (!ownJob) {
+              if (failures.incrementAndGet() <= 3) {
+                System.err.println("call " + i + " failed: " + e.getMessage());
+              }
+              continue;
             }
           }
+          micros.recordValue(Math.min(60_000_000L, (System.nanoTime() - t0) / 1000));
         }
       };
       List<Future<?>> callers = new java.util.ArrayList<>();

@@ -3,7 +3,6 @@ package io.raftcron.bench;
 import io.raftcron.bench.peers.PeerRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,16 +43,14 @@ final class PeerScenario implements Callable<Integer> {
     PeerRun run = new PeerRun(scheduler, jdbcUrl, user, password, options.jobs, dir, postgresPid);
     try {
       run.startNodes();
-      Pause.millis(options.warmup().toMillis());
-      java.time.Instant start = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
-      java.time.Instant end = start.plusSeconds(options.seconds);
-      FireHarness.sleepUntil(start);
+      Window window = Window.after(options.warmup(), options.seconds);
+      window.awaitStart();
       double load = Machine.loadAverage();
       double cpu0 = run.cpuSeconds();
-      FireHarness.sleepUntil(end);
+      window.awaitEnd();
       double cpu = run.cpuSeconds() - cpu0;
-      Pause.millis(Duration.ofSeconds(3).toMillis());
-      PeerRun.Tally tally = run.stopAndTally(start, end);
+      window.settle();
+      PeerRun.Tally tally = run.stopAndTally(window.start(), window.end());
       long expected = (long) options.jobs * options.seconds;
       Result result = new Result(scheduler, load)
           .put("nodes", 2)

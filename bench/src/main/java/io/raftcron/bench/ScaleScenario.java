@@ -29,8 +29,7 @@ final class ScaleScenario implements Callable<Integer> {
       throw new IllegalArgumentException("--jobs and --concurrency must be at least 1");
     }
     FireLedger ledger = new FireLedger();
-    try (InProcessCluster cluster = new InProcessCluster(3, ledger)) {
-      cluster.awaitLeader(Duration.ofSeconds(60));
+    try (InProcessCluster cluster = InProcessCluster.ready(ledger)) {
       double loadAtStart = Machine.loadAverage();
       double baseHeap = Machine.heapAfterGcMiB();
       double cpu0 = Machine.cpuSeconds();
@@ -54,11 +53,7 @@ final class ScaleScenario implements Callable<Integer> {
       java.time.Instant stoppedAt = java.time.Instant.now();
       ledger.watchForFireNotBy(old, stoppedAt);
       cluster.stop(old);
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (ledger.firstFireAfterWatch() == null && System.nanoTime() < deadline) {
-        Pause.millis(10);
-      }
-      java.time.Instant nextFire = ledger.firstFireAfterWatch();
+      java.time.Instant nextFire = ledger.awaitFireAfterWatch(Duration.ofSeconds(120));
       double failoverMs = nextFire == null ? -1 : Duration.between(stoppedAt, nextFire).toNanos() / 1e6;
 
       Result result = new Result("scale", loadAtStart)

@@ -268,9 +268,14 @@ public final class RaftcronClient implements AutoCloseable {
     return call((ch, deadline) -> jobs(ch, deadline).resumeJob(ResumeJobRequest.newBuilder().setName(name).build()));
   }
 
-  /** A manual run now; with a non-empty request id, a repeated call answers the same run. */
+  /**
+   * A manual run now; with a non-empty request id, a repeated call answers the same run. Without one, the call gets
+   * its own (a random UUID): an UNAVAILABLE answer may come after the trigger committed ("may or may not have been
+   * committed", or a connection lost mid-call), and the retry must then answer that run rather than fire again.
+   */
   public Run triggerJob(String name, String requestId) {
-    TriggerJobRequest request = TriggerJobRequest.newBuilder().setName(name).setRequestId(requestId).build();
+    String key = requestId == null || requestId.isEmpty() ? java.util.UUID.randomUUID().toString() : requestId;
+    TriggerJobRequest request = TriggerJobRequest.newBuilder().setName(name).setRequestId(key).build();
     return call((ch, deadline) -> jobs(ch, deadline).triggerJob(request));
   }
 

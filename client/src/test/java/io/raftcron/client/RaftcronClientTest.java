@@ -12,6 +12,8 @@ import io.raftcron.proto.GetJobRequest;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobServiceGrpc;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.TriggerJobRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -95,6 +97,23 @@ class RaftcronClientTest {
     }
   }
 
+  @Test
+  void aTriggerWithoutRequestIdIsRetriedUnderOneIdSoThatItCannotFireTwice() throws IOException {
+    FakeJobService unsure = new FakeJobService(Status.UNAVAILABLE.withDescription("the write may or may not have been committed"));
+    FakeJobService healthy = new FakeJobService(null);
+    try (RaftcronClient client = RaftcronClient.connect(List.of(serve(unsure), serve(healthy)), Duration.ofSeconds(10))) {
+      client.triggerJob("backup", "");
+      client.triggerJob("backup", "");
+      client.triggerJob("backup", "deploy-7");
+    }
+    String first = unsure.requestIds.get(0);
+    assertThat(first).isNotEmpty();
+    assertThat(healthy.requestIds).hasSize(3);
+    assertThat(healthy.requestIds.get(0)).isEqualTo(first);
+    assertThat(healthy.requestIds.get(1)).isNotEmpty().isNotEqualTo(first);
+    assertThat(healthy.requestIds.get(2)).isEqualTo("deploy-7");
+  }
+
   private String serve(FakeJobService service) throws IOException {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(service).build().start();
@@ -112,6 +131,7 @@ class RaftcronClientTest {
   /** Answers every call, or fails every call with {@code failure} when that is set. */
   private static final class FakeJobService extends JobServiceGrpc.JobServiceImplBase {
     final AtomicInteger calls = new AtomicInteger();
+    final List<String> requestIds = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Status failure;
 
     FakeJobService(Status failure) {
@@ -126,6 +146,18 @@ class RaftcronClientTest {
         return;
       }
       response.onNext(Job.newBuilder().setSpec(request.getSpec()).setVersion(7).build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void triggerJob(TriggerJobRequest request, StreamObserver<Run> response) {
+      calls.incrementAndGet();
+      requestIds.add(request.getRequestId());
+      if (failure != null) {
+        response.onError(failure.asRuntimeException());
+        return;
+      }
+      response.onNext(Run.newBuilder().setRunId(request.getName() + "~m-" + request.getRequestId()).build());
       response.onCompleted();
     }
 

@@ -34,6 +34,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,36 +209,19 @@ public final class RaftNode implements AutoCloseable {
    * a new leader that has not committed in its term yet, timeout after 2 s).
    */
   public CompletableFuture<Void> readIndex() {
-    if (!running.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("raft node is closed"));
-    }
-    CompletableFuture<Void> future = new CompletableFuture<>();
-    try {
-      node.readIndex(ReadOnlyOption.ReadOnlySafe, null, new ReadIndexClosure() {
-        @Override
-        public void run(Status status, long index, byte[] requestContext) {
-          settle(future, null, status.isOk() ? null : new IllegalStateException("readIndex failed: " + status));
-        }
-      });
-    } catch (RuntimeException e) {
-      future.completeExceptionally(new IllegalStateException("readIndex rejected", e)); // closed concurrently
-    }
-    return future;
+    return whenDone("readIndex", status -> new IllegalStateException("readIndex failed: " + status),
+        done -> node.readIndex(ReadOnlyOption.ReadOnlySafe, null, new ReadIndexClosure() {
+          @Override
+          public void run(Status status, long index, byte[] requestContext) {
+            done.run(status);
+          }
+        }));
   }
 
   /** Takes a snapshot of this node now; completes when it is saved (at once when nothing was applied since the last). */
   public CompletableFuture<Void> snapshot() {
-    if (!running.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("raft node is closed"));
-    }
-    CompletableFuture<Void> future = new CompletableFuture<>();
-    try {
-      node.snapshot(status ->
-          settle(future, null, status.isOk() ? null : new IllegalStateException("snapshot failed: " + status)));
-    } catch (RuntimeException e) {
-      future.completeExceptionally(new IllegalStateException("snapshot rejected", e)); // closed concurrently
-    }
-    return future;
+    return whenDone("snapshot", status -> new IllegalStateException("snapshot failed: " + status),
+        done -> node.snapshot(done));
   }
 
   /**
@@ -316,21 +301,30 @@ public final class RaftNode implements AutoCloseable {
     return peer;
   }
 
-  private CompletableFuture<Void> changeMembership(String what, java.util.function.Consumer<Closure> change) {
+  private CompletableFuture<Void> changeMembership(String what, Consumer<Closure> change) {
+    if (running.get() && !node.isLeader()) {
+      return CompletableFuture.failedFuture(notLeader());
+    }
+    return whenDone(what, status -> membershipFailure(what, status), change);
+  }
+
+  /**
+   * Starts {@code call}, a jraft operation that reports through a closure, and completes when the closure runs: normally
+   * when the status is ok, else with {@code failure(status)}. jraft throwing instead fails the future: an
+   * IllegalArgumentException when it refuses the arguments (membership: "Peer not found", "Peer already exists"), an
+   * IllegalStateException otherwise (closed concurrently).
+   */
+  private CompletableFuture<Void> whenDone(String what, Function<Status, RuntimeException> failure, Consumer<Closure> call) {
     if (!running.get()) {
       return CompletableFuture.failedFuture(new IllegalStateException("raft node is closed"));
     }
-    if (!node.isLeader()) {
-      return CompletableFuture.failedFuture(notLeader());
-    }
     CompletableFuture<Void> future = new CompletableFuture<>();
     try {
-      change.accept(status -> settle(future, null, status.isOk() ? null : membershipFailure(what, status)));
+      call.accept(status -> settle(future, null, status.isOk() ? null : failure.apply(status)));
     } catch (IllegalArgumentException e) {
-      // jraft checks the peer against the configuration before it starts: "Peer not found", "Peer already exists".
       future.completeExceptionally(new IllegalArgumentException(what + " refused: " + e.getMessage(), e));
     } catch (RuntimeException e) {
-      future.completeExceptionally(new IllegalStateException(what + " rejected", e)); // closed concurrently
+      future.completeExceptionally(new IllegalStateException(what + " rejected", e));
     }
     return future;
   }
