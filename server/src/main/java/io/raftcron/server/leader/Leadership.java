@@ -13,6 +13,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,47 +100,40 @@ public final class Leadership implements LeadershipListener {
 
   public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
     workers.seen(worker);
-    executor.execute(
-        () -> {
-          if (session == null) {
-            reply.completeExceptionally(new NotLeadingException());
-          } else {
-            session.poll(worker, maxRuns, wait, reply);
-          }
-        });
+    withSession(reply, session -> session.poll(worker, maxRuns, wait, reply));
   }
 
   /** A worker's heartbeat, answered by this term's session (NotLeadingException without one). */
   public void heartbeat(String worker, List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
     workers.seen(worker);
-    executor.execute(
-        () -> {
-          if (session == null) {
-            reply.completeExceptionally(new NotLeadingException());
-          } else {
-            reply.complete(session.heartbeat(leases));
-          }
-        });
+    withSession(reply, session -> reply.complete(session.heartbeat(leases)));
   }
 
   /** Proposes a worker's completion through this term's session (which may stamp a retry). */
   public CompletableFuture<CommandResult> complete(Completion completion) {
     CompletableFuture<CommandResult> reply = new CompletableFuture<>();
+    withSession(
+        reply,
+        session -> session.complete(completion).whenComplete((result, failure) -> {
+          if (failure != null) {
+            reply.completeExceptionally(failure);
+          } else {
+            reply.complete(result);
+          }
+        }));
+    return reply;
+  }
+
+  /** Runs {@code action} on the leader executor with this term's session; without one, fails {@code reply}. */
+  private void withSession(CompletableFuture<?> reply, Consumer<LeaderSession> action) {
     executor.execute(
         () -> {
           if (session == null) {
             reply.completeExceptionally(new NotLeadingException());
           } else {
-            session.complete(completion).whenComplete((r, f) -> {
-              if (f != null) {
-                reply.completeExceptionally(f);
-              } else {
-                reply.complete(r);
-              }
-            });
+            action.accept(session);
           }
         });
-    return reply;
   }
 
   /** Whether this node runs a leader session now (it leads and has applied its term's start). */
