@@ -35,6 +35,11 @@ public final class Leadership implements LeadershipListener {
   private final WorkerTracker workers;
   private LeaderSession session;
   private volatile boolean leading;
+  // Set before a session's start is queued, cleared when leadership stops (under this object's
+  // lock, so an applying thread that sees it clear wrote its command before the set, and the new
+  // session reads that command from the store). While clear — on every follower — applied
+  // commands need no task on the leader executor.
+  private boolean sessionExpected;
 
   public Leadership(
       SchedulerStore store,
@@ -61,6 +66,9 @@ public final class Leadership implements LeadershipListener {
 
   @Override
   public void onLeaderStart(long term) {
+    synchronized (this) {
+      sessionExpected = true;
+    }
     executor.execute(
         () -> {
           closeSession();
@@ -73,6 +81,9 @@ public final class Leadership implements LeadershipListener {
 
   @Override
   public void onLeaderStop(long term) {
+    synchronized (this) {
+      sessionExpected = false;
+    }
     executor.execute(
         () -> {
           log.info("stopped leading term {}", term);
@@ -90,6 +101,11 @@ public final class Leadership implements LeadershipListener {
 
   /** Called for every applied command, on the applying thread: hand over, never block. */
   public void onApplied(Command command, CommandResult result) {
+    synchronized (this) {
+      if (!sessionExpected) {
+        return;
+      }
+    }
     executor.execute(
         () -> {
           if (session != null) {
