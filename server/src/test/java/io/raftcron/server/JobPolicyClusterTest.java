@@ -53,9 +53,9 @@ class JobPolicyClusterTest {
       Job paused = client.pauseJob("tick");
       assertThat(paused.getPaused()).isTrue();
       Instant pausedAt = Times.toInstant(paused.getPausedAt());
-      Thread.sleep(7_000);
-      assertThat(scheduled(client, "tick"))
-          .allSatisfy(r -> assertThat(Times.toInstant(r.getSlot())).isBeforeOrEqualTo(pausedAt));
+      await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+          .untilAsserted(() -> assertThat(scheduled(client, "tick"))
+              .allSatisfy(r -> assertThat(Times.toInstant(r.getSlot())).isBeforeOrEqualTo(pausedAt)));
       Instant inPause = pausedAt.truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
       SlotExplanation pending = client.explainSlot("tick", inPause);
       assertThat(pending.getVerdict()).isEqualTo(SlotVerdict.PAUSED_PENDING);
