@@ -36,9 +36,6 @@ final class BackupRestore {
             + "); a backup is restored only into an empty --data-dir of a new cluster");
       }
     }
-    if (config.peers().isEmpty()) {
-      throw new IllegalArgumentException("--restore needs the new cluster's --peers (it cannot be used with --join)");
-    }
     if (!Files.isRegularFile(backup)) {
       throw new IllegalArgumentException("--restore " + backup + ": no such file");
     }

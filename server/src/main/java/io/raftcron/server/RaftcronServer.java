@@ -76,14 +76,7 @@ public final class RaftcronServer implements AutoCloseable {
   /** Starts a node with the given clock and what to do when its state machine must stop. */
   public static RaftcronServer start(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry(), (index, command, result) -> {});
-  }
-
-  /** Starts a node whose metrics go into {@code registry} (one registry per node). */
-  public static RaftcronServer start(
-      ServerConfig config, InstantSource clock, Runnable onFatal, PrometheusRegistry registry)
-      throws IOException {
-    return new RaftcronServer(config, clock, onFatal, registry, (index, command, result) -> {});
+    return start(config, clock, onFatal, (index, command, result) -> {});
   }
 
   /**
@@ -96,18 +89,17 @@ public final class RaftcronServer implements AutoCloseable {
       Runnable onFatal,
       SchedulerStateMachine.ApplyListener observer)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal, new PrometheusRegistry(), observer);
+    return new RaftcronServer(config, clock, onFatal, observer);
   }
 
   private RaftcronServer(
       ServerConfig config,
       InstantSource clock,
       Runnable onFatal,
-      PrometheusRegistry registry,
       SchedulerStateMachine.ApplyListener observer)
       throws IOException {
     this.config = config;
-    this.registry = registry;
+    this.registry = new PrometheusRegistry(); // per node: tests run three nodes in one JVM
     TokenFile tokens = config.authTokens() == null ? null : readTokens(config); // before anything starts
     if (config.restoreFrom().isPresent()) {
       BackupRestore.seed(config.restoreFrom().get(), config);

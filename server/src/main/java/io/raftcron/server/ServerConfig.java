@@ -2,8 +2,8 @@ package io.raftcron.server;
 
 import io.raftcron.server.leader.AlertRules;
 import io.raftcron.server.leader.AlertWebhook;
-import java.net.URI;
 import io.raftcron.server.tls.TlsFiles;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +61,7 @@ public final class ServerConfig {
     this.nodeToken = b.nodeToken;
     this.tls = b.tls;
     this.maxInboundMessageBytes = b.maxInboundMessageBytes;
+    this.restoreFrom = b.restoreFrom;
     if (authTokens != null && nodeToken == null) {
       throw new IllegalArgumentException("--auth-tokens needs this node's own admin token too (--node-token or"
           + " RAFTCRON_NODE_TOKEN): nodes call each other to register and report status");
@@ -75,7 +76,6 @@ public final class ServerConfig {
       throw new IllegalArgumentException(
           "--peers " + String.join(",", peers) + " must include this node's --raft-addr " + raftAddr);
     }
-    this.restoreFrom = b.restoreFrom;
     if (restoreFrom != null && peers.isEmpty()) {
       throw new IllegalArgumentException("--restore needs the new cluster's --peers (it cannot be used with --join)");
     }
@@ -198,8 +198,8 @@ public final class ServerConfig {
   }
 
   /** A backup to bootstrap this node of a new cluster from, on its first start (see BackupRestore). */
-  public java.util.Optional<Path> restoreFrom() {
-    return java.util.Optional.ofNullable(restoreFrom);
+  public Optional<Path> restoreFrom() {
+    return Optional.ofNullable(restoreFrom);
   }
 
   /** Collects settings; {@link #build()} checks them. */

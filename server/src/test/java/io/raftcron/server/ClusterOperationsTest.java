@@ -7,15 +7,11 @@ import static org.awaitility.Awaitility.await;
 import io.raftcron.client.RaftcronClient;
 import io.raftcron.client.RaftcronException;
 import io.raftcron.proto.ClusterStatus;
-import io.raftcron.proto.Executor;
-import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.MembershipResponse;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.proto.Run;
-import io.raftcron.proto.ShellExecutor;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.store.BackupArchive;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,20 +29,12 @@ class ClusterOperationsTest {
 
   @TempDir Path dir;
 
-  private static JobSpec everySecond(String name) {
-    return JobSpec.newBuilder()
-        .setName(name)
-        .setSchedule("* * * * * *")
-        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
-        .build();
-  }
-
   @Test
   void aJoinedNodeCatchesUpTakesOverLeadershipAndTheOldLeaderLeavesTheRegistry() throws Exception {
     try (LocalCluster cluster = new LocalCluster(dir, 3, Duration.ofSeconds(10));
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(WAIT).until(() -> cluster.leader().isPresent());
-      client.createJob(everySecond("tick"));
+      cluster.awaitLeader(WAIT);
+      client.createJob(TestJobs.everySecond("tick"));
       await().atMost(WAIT).until(() -> client.listRuns("tick", 1000).size() >= 3);
       assertThat(client.snapshot().getAppliedIndex()).isPositive();
       assertThat(client.snapshot().getNodeId()).isEqualTo(cluster.leader().orElseThrow().config().nodeId());
@@ -74,7 +62,7 @@ class ClusterOperationsTest {
       Instant after = Instant.now();
       await().atMost(WAIT).until(() -> client.listRuns("tick", 1000).stream()
           .anyMatch(r -> r.getFiredBy().equals("n4") && Times.toInstant(r.getSlot()).isAfter(after.plusSeconds(2))));
-      assertConsecutiveSlotsOnce(client.listRuns("tick", 1000));
+      TestJobs.assertOneRunPerSlotWithNoGap(client.listRuns("tick", 1000));
     }
   }
 
@@ -82,7 +70,7 @@ class ClusterOperationsTest {
   void operationsRefuseWhatMakesNoSenseWithAReason() throws Exception {
     try (LocalCluster cluster = new LocalCluster(dir, 3, Duration.ofSeconds(10));
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(WAIT).until(() -> cluster.leader().isPresent());
+      cluster.awaitLeader(WAIT);
       await().atMost(WAIT).until(() -> client.clusterStatus().getNodesCount() == 3
           && cluster.leader().orElseThrow().store().nodes().size() == 3);
       String leader = cluster.leader().orElseThrow().config().nodeId();
@@ -108,8 +96,8 @@ class ClusterOperationsTest {
     long appliedAtBackup;
     try (LocalCluster cluster = new LocalCluster(dir.resolve("old"), 3, Duration.ofSeconds(10));
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(WAIT).until(() -> cluster.leader().isPresent());
-      client.createJob(everySecond("tick"));
+      cluster.awaitLeader(WAIT);
+      client.createJob(TestJobs.everySecond("tick"));
       await().atMost(WAIT).until(() -> client.listRuns("tick", 1000).size() >= 3);
       client.pauseJob("tick"); // so that the history stops growing and both sides can be compared
       runsAtBackup = client.listRuns("tick", 1000);
@@ -125,7 +113,7 @@ class ClusterOperationsTest {
             b -> b.restoreFrom(backup), raftAddrs.get(i));
       }
       try (RaftcronClient client = RaftcronClient.connect(restored.grpcAddrs(), Duration.ofSeconds(20))) {
-        await().atMost(WAIT).until(() -> restored.leader().isPresent());
+        restored.awaitLeader(WAIT);
         assertThat(client.listRuns("tick", 1000)).isEqualTo(runsAtBackup);
         assertThat(client.getJob("tick").getPaused()).isTrue();
         await().atMost(WAIT).until(() -> client.clusterStatus().getNodesList().stream()
@@ -139,18 +127,6 @@ class ClusterOperationsTest {
       any.close();
       assertThatThrownBy(() -> BackupRestore.seed(backup, any.config()))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds data");
-    }
-  }
-
-  /** Run ids per job: one run per slot, the slots consecutive seconds. */
-  static void assertConsecutiveSlotsOnce(List<Run> runs) {
-    List<Instant> slots = runs.stream().map(r -> Times.toInstant(r.getSlot())).sorted().toList();
-    assertThat(slots).doesNotHaveDuplicates();
-    assertThat(runs.stream().map(Run::getRunId)).doesNotHaveDuplicates();
-    for (int i = 1; i < slots.size(); i++) {
-      assertThat(Duration.between(slots.get(i - 1), slots.get(i)))
-          .as("no slot missing between %s and %s", slots.get(i - 1), slots.get(i))
-          .isEqualTo(Duration.ofSeconds(1));
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.raftcron.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.util.JsonFormat;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -49,13 +48,12 @@ class DeployedQueriesTest {
     assertThat(queried).contains("raftcron_raft_leader", "raftcron_job_fire_lateness_seconds_bucket");
 
     try (LocalCluster cluster = new LocalCluster(dir, 1, Duration.ofSeconds(3))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+      cluster.awaitLeader(Duration.ofSeconds(30));
       Set<String> exposed = new TreeSet<>();
       for (MetricSnapshot snapshot : cluster.running().get(0).metricsRegistry().scrape()) {
         String name = snapshot.getMetadata().getPrometheusName();
         SUFFIXES.forEach(suffix -> exposed.add(name + suffix));
       }
-      Files.writeString(Path.of("target", "exposed-metrics.txt"), String.join("\n", exposed));
       assertThat(exposed).containsAll(queried);
     }
   }

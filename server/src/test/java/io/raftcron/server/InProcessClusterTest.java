@@ -6,24 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.raftcron.client.RaftcronClient;
 import io.raftcron.client.worker.Outcome;
 import io.raftcron.client.worker.Worker;
-import io.raftcron.proto.Executor;
-import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
-import io.raftcron.proto.ShellExecutor;
-import io.raftcron.sm.Times;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,20 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class InProcessClusterTest {
   @TempDir Path dir;
 
-  private static JobSpec everySecond(String name) {
-    return JobSpec.newBuilder()
-        .setName(name)
-        .setSchedule("* * * * * *")
-        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
-        .build();
-  }
-
   @Test
   void firesEverySlotOnceThroughALeaderFailoverAndWorkersCompleteTheRuns() throws Exception {
     try (LocalCluster cluster = new LocalCluster(dir, 3, Duration.ofSeconds(5));
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
-      client.createJob(everySecond("tick"));
+      cluster.awaitLeader(Duration.ofSeconds(30));
+      client.createJob(TestJobs.everySecond("tick"));
 
       Map<String, Integer> executions = new ConcurrentHashMap<>();
       try (Worker worker =
@@ -77,7 +59,7 @@ class InProcessClusterTest {
 
         cluster.restart(oldLeaderId);
         List<Run> runs = client.listRuns("tick", 1000);
-        assertExactlyOncePerSlotWithNoGap(runs);
+        TestJobs.assertOneRunPerSlotWithNoGap(runs);
         assertThat(runs).extracting(Run::getFiredBy).contains(oldLeaderId, newLeaderId);
 
         // Every fired run reaches the worker and is completed under its fencing token.
@@ -102,8 +84,8 @@ class InProcessClusterTest {
   void everyNodeConvergesToTheSameRunHistory() throws Exception {
     try (LocalCluster cluster = new LocalCluster(dir, 3, Duration.ofSeconds(5));
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
-      client.createJob(everySecond("converge"));
+      cluster.awaitLeader(Duration.ofSeconds(30));
+      client.createJob(TestJobs.everySecond("converge"));
       await().atMost(Duration.ofSeconds(30)).until(() -> client.listRuns("converge", 1000).size() >= 3);
       client.deleteJob("converge");
       long committed = cluster.leader().orElseThrow().raft().appliedIndex();
@@ -115,19 +97,6 @@ class InProcessClusterTest {
       List<List<String>> histories = cluster.running().stream().map(history).distinct().toList();
       assertThat(histories).hasSize(1);
       assertThat(histories.get(0)).hasSizeGreaterThanOrEqualTo(3);
-    }
-  }
-
-  /** One run per slot, and consecutive slots one second apart: nothing doubled, nothing lost. */
-  static void assertExactlyOncePerSlotWithNoGap(List<Run> runs) {
-    Map<Instant, Long> perSlot =
-        runs.stream().collect(Collectors.groupingBy(r -> Times.toInstant(r.getSlot()), Collectors.counting()));
-    assertThat(perSlot.values()).allMatch(n -> n == 1);
-    List<Instant> slots = new ArrayList<>(new TreeSet<>(perSlot.keySet()));
-    for (int i = 1; i < slots.size(); i++) {
-      assertThat(Duration.between(slots.get(i - 1), slots.get(i)))
-          .as("gap between %s and %s", slots.get(i - 1), slots.get(i))
-          .isEqualTo(Duration.ofSeconds(1));
     }
   }
 }

@@ -8,14 +8,12 @@ import io.grpc.Status;
 import io.raftcron.client.RaftcronClient;
 import io.raftcron.client.RaftcronException;
 import io.raftcron.proto.BackfillJobResponse;
-import io.raftcron.proto.Executor;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PreviewJobResponse;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunOrigin;
-import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotExplanation;
 import io.raftcron.proto.SlotVerdict;
 import io.raftcron.sm.Times;
@@ -36,12 +34,7 @@ class JobPolicyClusterTest {
   @TempDir Path dir;
 
   private static JobSpec everySecond(String name, MisfirePolicy misfire) {
-    return JobSpec.newBuilder()
-        .setName(name)
-        .setSchedule("* * * * * *")
-        .setMisfire(misfire)
-        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
-        .build();
+    return TestJobs.everySecond(name).toBuilder().setMisfire(misfire).build();
   }
 
   private static List<Run> scheduled(RaftcronClient client, String job) {
@@ -52,7 +45,7 @@ class JobPolicyClusterTest {
   void pauseResumeTriggerBackfillAndExplainThroughTheApi() throws Exception {
     try (LocalCluster cluster = new LocalCluster(dir, 3, Duration.ofSeconds(5));
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+      cluster.awaitLeader(Duration.ofSeconds(30));
       client.createJob(everySecond("tick", MisfirePolicy.SKIP));
       await().atMost(Duration.ofSeconds(30)).until(() -> scheduled(client, "tick").size() >= 2);
 
@@ -60,9 +53,9 @@ class JobPolicyClusterTest {
       Job paused = client.pauseJob("tick");
       assertThat(paused.getPaused()).isTrue();
       Instant pausedAt = Times.toInstant(paused.getPausedAt());
-      Thread.sleep(7_000);
-      assertThat(scheduled(client, "tick"))
-          .allSatisfy(r -> assertThat(Times.toInstant(r.getSlot())).isBeforeOrEqualTo(pausedAt));
+      await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+          .untilAsserted(() -> assertThat(scheduled(client, "tick"))
+              .allSatisfy(r -> assertThat(Times.toInstant(r.getSlot())).isBeforeOrEqualTo(pausedAt)));
       Instant inPause = pausedAt.truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
       SlotExplanation pending = client.explainSlot("tick", inPause);
       assertThat(pending.getVerdict()).isEqualTo(SlotVerdict.PAUSED_PENDING);

@@ -1,5 +1,7 @@
 package io.raftcron.server;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -91,6 +93,11 @@ final class LocalCluster implements AutoCloseable {
   /** Base URLs of the nodes' HTTP endpoints, e.g. "http://127.0.0.1:41234". */
   List<String> httpUrls() {
     return configs.stream().map(c -> "http://" + c.httpAddr()).toList();
+  }
+
+  /** Waits at most {@code timeout} for a node to lead, and returns it. */
+  RaftcronServer awaitLeader(Duration timeout) {
+    return await().atMost(timeout).until(this::leader, Optional::isPresent).orElseThrow();
   }
 
   Optional<RaftcronServer> leader() {

@@ -73,7 +73,7 @@ class RunLifecycleClusterTest {
     Map<String, Boolean> interrupted = new ConcurrentHashMap<>();
     try (LocalCluster cluster = new LocalCluster(dir, 3, LEASE);
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+      cluster.awaitLeader(Duration.ofSeconds(30));
       try (Worker worker = Worker.builder()
           .endpoints(cluster.grpcAddrs())
           .workerId("w1")
@@ -144,7 +144,7 @@ class RunLifecycleClusterTest {
     AtomicInteger done = new AtomicInteger();
     try (LocalCluster cluster = new LocalCluster(dir, 3, LEASE);
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(20))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+      cluster.awaitLeader(Duration.ofSeconds(30));
       try (Worker worker = Worker.builder()
           .endpoints(cluster.grpcAddrs())
           .workerId("w1")

@@ -14,9 +14,11 @@ import io.raftcron.raft.NotLeaderException;
 import io.raftcron.raft.RaftNode;
 import io.raftcron.server.leader.Proposer;
 import io.raftcron.sm.store.SchedulerStore;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 
 /**
  * Membership, leadership and snapshots through jraft's own operations, run on the leader. The node registry (node id
@@ -53,7 +55,7 @@ final class ClusterOperations {
     }
     try {
       return raft.addPeer(addr).handle((ok, failure) -> membership(failure == null ? null
-          : unwrap(failure) instanceof IllegalStateException e && e.getMessage().contains("ECATCHUP")
+          : Errors.unwrap(failure) instanceof IllegalStateException e && e.getMessage().contains("ECATCHUP")
               ? new IllegalStateException(e.getMessage() + " Is it running (server --join) and reachable at " + addr
                   + "? Nothing changed; add it again once it is up.")
               : failure));
@@ -106,7 +108,7 @@ final class ClusterOperations {
           if (failure != null) {
             throw Status.UNAVAILABLE
                 .withDescription("node " + node.getNodeId() + " left the configuration, but unregistering it"
-                    + " failed (" + unwrap(failure).getMessage() + "); run remove-node again to finish")
+                    + " failed (" + Errors.unwrap(failure).getMessage() + "); run remove-node again to finish")
                 .asRuntimeException();
           }
           return result;
@@ -134,19 +136,19 @@ final class ClusterOperations {
   CompletableFuture<SnapshotResponse> snapshot() {
     return raft.snapshot().handle((ok, failure) -> {
       if (failure != null) {
-        throw Status.FAILED_PRECONDITION.withDescription(unwrap(failure).getMessage()).asRuntimeException();
+        throw Status.FAILED_PRECONDITION.withDescription(Errors.unwrap(failure).getMessage()).asRuntimeException();
       }
       return SnapshotResponse.newBuilder().setNodeId(nodeId).setAppliedIndex(raft.appliedIndex()).build();
     });
   }
 
-  private java.util.List<String> voters() {
+  private List<String> voters() {
     return raft.membership().map(RaftNode.Membership::voters).orElseThrow(() -> new NotLeaderException(null));
   }
 
   private MembershipResponse membership(Throwable failure) {
     if (failure != null) {
-      Throwable cause = unwrap(failure);
+      Throwable cause = Errors.unwrap(failure);
       if (cause instanceof IllegalArgumentException) {
         throw Errors.invalid(cause.getMessage());
       }
@@ -162,14 +164,7 @@ final class ClusterOperations {
         .build();
   }
 
-  private Optional<NodeInfo> registered(java.util.function.Predicate<NodeInfo> which) {
+  private Optional<NodeInfo> registered(Predicate<NodeInfo> which) {
     return store.nodes().stream().filter(which).findFirst();
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

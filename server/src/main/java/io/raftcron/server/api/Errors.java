@@ -37,10 +37,7 @@ final class Errors {
   }
 
   static StatusRuntimeException toStatus(Throwable failure) {
-    Throwable t = failure;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = unwrap(failure);
     if (t instanceof StatusRuntimeException sre) {
       return sre;
     }
@@ -56,5 +53,14 @@ final class Errors {
           .asRuntimeException();
     }
     return Status.INTERNAL.withDescription(String.valueOf(t)).withCause(t).asRuntimeException();
+  }
+
+  /** The failure inside the future's wrappers. */
+  static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

@@ -106,8 +106,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> out) {
-    if (request.getName().isEmpty()) {
-      out.onError(Errors.invalid("name is required"));
+    if (rejectNoName(request.getName(), out)) {
       return;
     }
     gateway.write(
@@ -131,11 +130,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
             store
                 .job(request.getName())
                 .map(JobService::withNextSlot)
-                .orElseThrow(
-                    () ->
-                        Status.NOT_FOUND
-                            .withDescription("job '" + request.getName() + "' does not exist")
-                            .asRuntimeException()));
+                .orElseThrow(() -> notFound(request.getName())));
   }
 
   @Override
@@ -151,8 +146,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void pauseJob(PauseJobRequest request, StreamObserver<Job> out) {
-    if (request.getName().isEmpty()) {
-      out.onError(Errors.invalid("name is required"));
+    if (rejectNoName(request.getName(), out)) {
       return;
     }
     gateway.write(
@@ -165,8 +159,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void resumeJob(ResumeJobRequest request, StreamObserver<Job> out) {
-    if (request.getName().isEmpty()) {
-      out.onError(Errors.invalid("name is required"));
+    if (rejectNoName(request.getName(), out)) {
       return;
     }
     gateway.writeOnLeader(
@@ -190,8 +183,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void triggerJob(TriggerJobRequest request, StreamObserver<Run> out) {
-    if (request.getName().isEmpty()) {
-      out.onError(Errors.invalid("name is required"));
+    if (rejectNoName(request.getName(), out)) {
       return;
     }
     if (!request.getRequestId().isEmpty() && !RunIds.isValidRequestId(request.getRequestId())) {
@@ -212,8 +204,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> out) {
-    if (request.getName().isEmpty()) {
-      out.onError(Errors.invalid("name is required"));
+    if (rejectNoName(request.getName(), out)) {
       return;
     }
     if (!request.hasFrom() || !request.hasTo()) {
@@ -320,13 +311,23 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
     return Status.NOT_FOUND.withDescription("job '" + name + "' does not exist").asRuntimeException();
   }
 
-  /** Fills the derived next slot: the first slot after the cursor inside the job's bounds. */
-  /** The job with its derived fields: the next slot and the schedule in words. */
+  /**
+   * The job with its derived fields: the next slot (the first after the cursor inside the job's
+   * bounds) and the schedule in words.
+   */
   static Job withNextSlot(Job job) {
     Job.Builder derived =
         job.toBuilder().setScheduleDescription(Schedules.of(job.getSpec()).describe());
     FirePlanner.nextSlot(job).ifPresent(next -> derived.setNextSlot(Times.toTimestamp(next)));
     return derived.build();
+  }
+
+  private static boolean rejectNoName(String name, StreamObserver<?> out) {
+    if (!name.isEmpty()) {
+      return false;
+    }
+    out.onError(Errors.invalid("name is required"));
+    return true;
   }
 
   private static boolean rejectInvalid(io.raftcron.proto.JobSpec spec, StreamObserver<?> out) {

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,9 +100,8 @@ final class FireScheduler {
     if (timer != null) {
       timer.cancel(false);
     }
-    long delayMs = Math.max(0, Duration.between(leader.clock().instant(), head.at).toMillis());
     timerAt = head.at;
-    timer = leader.executor().schedule(this::wake, delayMs, TimeUnit.MILLISECONDS);
+    timer = leader.wakeAt(head.at, this::wake);
   }
 
   private void wake() {

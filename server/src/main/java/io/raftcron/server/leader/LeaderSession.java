@@ -15,6 +15,7 @@ import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -47,7 +48,7 @@ public final class LeaderSession {
     this.dispatcher = new RunDispatcher(leader, leaseDuration);
     this.reaper = new LeaseReaper(leader, leaseDuration);
     this.sweeper = new RetentionSweeper(leader);
-    this.retries = new RetryScheduler(leader, new java.util.SplittableRandom());
+    this.retries = new RetryScheduler(leader, new SplittableRandom());
     this.alerts =
         new AlertDetector(
             leader,
@@ -85,22 +86,14 @@ public final class LeaderSession {
   /** Keeps the leader's indexes in step with what was committed. */
   public void onApplied(Command command, CommandResult result) {
     switch (command.getOpCase()) {
-      case PUT_JOB -> {
-        fires.jobChanged(command.getPutJob().getSpec().getName());
-        dispatcher.jobChanged(command.getPutJob().getSpec().getName());
-      }
-      case DELETE_JOB -> {
-        fires.jobChanged(command.getDeleteJob().getName());
-        dispatcher.jobChanged(command.getDeleteJob().getName());
-      }
+      case PUT_JOB -> specChanged(command.getPutJob().getSpec().getName());
+      case DELETE_JOB -> specChanged(command.getDeleteJob().getName());
       case FIRE_SLOTS -> {
         command.getFireSlots().getDecisionsList().stream()
             .map(SlotDecision::getJob)
             .distinct()
             .forEach(fires::jobChanged);
-        if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
-          dispatcher.queueChanged();
-        }
+        dispatchIfQueued(result);
       }
       case GRANT_LEASES ->
           command.getGrantLeases().getGrantsList().stream()
@@ -132,17 +125,24 @@ public final class LeaderSession {
       case PAUSE_JOB -> fires.jobChanged(command.getPauseJob().getName());
       case RESUME_JOB -> {
         fires.jobChanged(command.getResumeJob().getName());
-        if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
-          dispatcher.queueChanged();
-        }
+        dispatchIfQueued(result);
       }
-      case TRIGGER_JOB, BACKFILL_JOB -> {
-        if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
-          dispatcher.queueChanged();
-        }
-      }
+      case TRIGGER_JOB, BACKFILL_JOB -> dispatchIfQueued(result);
       case PURGE_RUNS, RAISE_ALERTS, RESOLVE_ALERTS, MARK_ALERTS_NOTIFIED -> {}
       case REGISTER_NODE, OP_NOT_SET -> {}
+    }
+  }
+
+  /** The job was created, updated or deleted: its schedule and overlap policy may differ. */
+  private void specChanged(String job) {
+    fires.jobChanged(job);
+    dispatcher.jobChanged(job);
+  }
+
+  /** Wakes the dispatcher when the command queued a run (its result items carry the runs). */
+  private void dispatchIfQueued(CommandResult result) {
+    if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
+      dispatcher.queueChanged();
     }
   }
 

@@ -3,9 +3,13 @@ package io.raftcron.server.leader;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.sm.store.SchedulerStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What every leader loop of one term works with: the committed state it plans from, the clock,
@@ -20,5 +24,14 @@ record LeaderTerm(
 
   CompletableFuture<CommandResult> propose(Command.Builder command) {
     return proposer.propose(term, command);
+  }
+
+  /**
+   * Runs {@code task} on the executor once {@code due} has passed on the leader's clock (a
+   * millisecond late rather than early, so that the task finds it due and does not re-arm).
+   */
+  ScheduledFuture<?> wakeAt(Instant due, Runnable task) {
+    long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
+    return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
   }
 }

@@ -13,6 +13,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,11 @@ public final class Leadership implements LeadershipListener {
   private final WorkerTracker workers;
   private LeaderSession session;
   private volatile boolean leading;
+  // Set before a session's start is queued, cleared when leadership stops (under this object's
+  // lock, so an applying thread that sees it clear wrote its command before the set, and the new
+  // session reads that command from the store). While clear — on every follower — applied
+  // commands need no task on the leader executor.
+  private boolean sessionExpected;
 
   public Leadership(
       SchedulerStore store,
@@ -60,6 +66,9 @@ public final class Leadership implements LeadershipListener {
 
   @Override
   public void onLeaderStart(long term) {
+    synchronized (this) {
+      sessionExpected = true;
+    }
     executor.execute(
         () -> {
           closeSession();
@@ -72,6 +81,9 @@ public final class Leadership implements LeadershipListener {
 
   @Override
   public void onLeaderStop(long term) {
+    synchronized (this) {
+      sessionExpected = false;
+    }
     executor.execute(
         () -> {
           log.info("stopped leading term {}", term);
@@ -89,6 +101,11 @@ public final class Leadership implements LeadershipListener {
 
   /** Called for every applied command, on the applying thread: hand over, never block. */
   public void onApplied(Command command, CommandResult result) {
+    synchronized (this) {
+      if (!sessionExpected) {
+        return;
+      }
+    }
     executor.execute(
         () -> {
           if (session != null) {
@@ -99,47 +116,40 @@ public final class Leadership implements LeadershipListener {
 
   public void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
     workers.seen(worker);
-    executor.execute(
-        () -> {
-          if (session == null) {
-            reply.completeExceptionally(new NotLeadingException());
-          } else {
-            session.poll(worker, maxRuns, wait, reply);
-          }
-        });
+    withSession(reply, session -> session.poll(worker, maxRuns, wait, reply));
   }
 
   /** A worker's heartbeat, answered by this term's session (NotLeadingException without one). */
   public void heartbeat(String worker, List<LeaseRef> leases, CompletableFuture<List<LeaseState>> reply) {
     workers.seen(worker);
-    executor.execute(
-        () -> {
-          if (session == null) {
-            reply.completeExceptionally(new NotLeadingException());
-          } else {
-            reply.complete(session.heartbeat(leases));
-          }
-        });
+    withSession(reply, session -> reply.complete(session.heartbeat(leases)));
   }
 
   /** Proposes a worker's completion through this term's session (which may stamp a retry). */
   public CompletableFuture<CommandResult> complete(Completion completion) {
     CompletableFuture<CommandResult> reply = new CompletableFuture<>();
+    withSession(
+        reply,
+        session -> session.complete(completion).whenComplete((result, failure) -> {
+          if (failure != null) {
+            reply.completeExceptionally(failure);
+          } else {
+            reply.complete(result);
+          }
+        }));
+    return reply;
+  }
+
+  /** Runs {@code action} on the leader executor with this term's session; without one, fails {@code reply}. */
+  private void withSession(CompletableFuture<?> reply, Consumer<LeaderSession> action) {
     executor.execute(
         () -> {
           if (session == null) {
             reply.completeExceptionally(new NotLeadingException());
           } else {
-            session.complete(completion).whenComplete((r, f) -> {
-              if (f != null) {
-                reply.completeExceptionally(f);
-              } else {
-                reply.complete(r);
-              }
-            });
+            action.accept(session);
           }
         });
-    return reply;
   }
 
   /** Whether this node runs a leader session now (it leads and has applied its term's start). */

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the leases of one term: heartbeats extend them in memory (never in the log), and a lease
@@ -137,10 +136,7 @@ final class LeaseReaper {
         .map(e -> e.getValue().deadline())
         .min(Instant::compareTo)
         .ifPresent(
-            first -> {
-              long delayMs = Math.max(0, Duration.between(leader.clock().instant(), first).toMillis() + 1);
-              timer = leader.executor().schedule(this::expireDue, delayMs, TimeUnit.MILLISECONDS);
-            });
+            first -> timer = leader.wakeAt(first, this::expireDue));
   }
 
   private void expireDue() {

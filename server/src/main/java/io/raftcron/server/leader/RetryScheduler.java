@@ -99,11 +99,7 @@ final class RetryScheduler {
         .filter(run -> !requeueing.contains(run.getRunId()))
         .findFirst()
         .ifPresent(
-            first -> {
-              Instant due = Times.toInstant(first.getNextAttemptAt());
-              long delayMs = Math.max(0, Duration.between(leader.clock().instant(), due).toMillis() + 1);
-              timer = leader.executor().schedule(this::requeueDue, delayMs, TimeUnit.MILLISECONDS);
-            });
+            first -> timer = leader.wakeAt(Times.toInstant(first.getNextAttemptAt()), this::requeueDue));
   }
 
   private void requeueDue() {
