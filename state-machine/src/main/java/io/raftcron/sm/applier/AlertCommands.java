@@ -22,11 +22,7 @@ final class AlertCommands {
   private AlertCommands() {}
 
   static CommandResult raise(ApplyContext ctx, RaiseAlerts raise) {
-    CommandResult.Builder result = CommandResult.newBuilder().setCode(ResultCode.OK);
-    for (Alert alert : raise.getAlertsList()) {
-      result.addItems(raiseOne(ctx, alert));
-    }
-    return result.build();
+    return Results.forEach(raise.getAlertsList(), alert -> raiseOne(ctx, alert));
   }
 
   private static ItemResult raiseOne(ApplyContext ctx, Alert alert) {
@@ -47,35 +43,31 @@ final class AlertCommands {
             .setNotifiedFiring(false)
             .setNotifiedResolved(false)
             .build());
-    return ok(alert.getId());
+    return Results.itemOk(alert.getId());
   }
 
   static CommandResult resolve(ApplyContext ctx, ResolveAlerts resolve) {
-    CommandResult.Builder result = CommandResult.newBuilder().setCode(ResultCode.OK);
-    for (String id : resolve.getIdsList()) {
-      Optional<Alert> existing = ctx.batch().alert(id);
-      if (existing.isEmpty()) {
-        result.addItems(Results.itemRefused(ResultCode.NOT_FOUND, "alert " + id + " does not exist"));
-      } else if (existing.get().getState() != AlertState.FIRING) {
-        result.addItems(Results.itemRefused(ResultCode.WRONG_STATE, "alert " + id + " is not firing"));
-      } else {
-        ctx.batch().putAlert(
-            existing.get().toBuilder()
-                .setState(AlertState.RESOLVED)
-                .setResolvedAt(Times.toTimestamp(ctx.leaderTime()))
-                .build());
-        result.addItems(ok(id));
-      }
+    return Results.forEach(resolve.getIdsList(), id -> resolveOne(ctx, id));
+  }
+
+  private static ItemResult resolveOne(ApplyContext ctx, String id) {
+    Optional<Alert> existing = ctx.batch().alert(id);
+    if (existing.isEmpty()) {
+      return Results.itemRefused(ResultCode.NOT_FOUND, "alert " + id + " does not exist");
     }
-    return result.build();
+    if (existing.get().getState() != AlertState.FIRING) {
+      return Results.itemRefused(ResultCode.WRONG_STATE, "alert " + id + " is not firing");
+    }
+    ctx.batch().putAlert(
+        existing.get().toBuilder()
+            .setState(AlertState.RESOLVED)
+            .setResolvedAt(Times.toTimestamp(ctx.leaderTime()))
+            .build());
+    return Results.itemOk(id);
   }
 
   static CommandResult markNotified(ApplyContext ctx, MarkAlertsNotified mark) {
-    CommandResult.Builder result = CommandResult.newBuilder().setCode(ResultCode.OK);
-    for (AlertNotice notice : mark.getNoticesList()) {
-      result.addItems(markOne(ctx, notice));
-    }
-    return result.build();
+    return Results.forEach(mark.getNoticesList(), notice -> markOne(ctx, notice));
   }
 
   private static ItemResult markOne(ApplyContext ctx, AlertNotice notice) {
@@ -100,10 +92,6 @@ final class AlertCommands {
         return Results.itemRefused(ResultCode.INVALID, "a notice is for FIRING or RESOLVED");
       }
     }
-    return ok(notice.getId());
-  }
-
-  private static ItemResult ok(String id) {
-    return ItemResult.newBuilder().setCode(ResultCode.OK).setMessage(id).build();
+    return Results.itemOk(notice.getId());
   }
 }

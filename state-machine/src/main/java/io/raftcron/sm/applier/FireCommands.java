@@ -41,11 +41,7 @@ final class FireCommands {
   private FireCommands() {}
 
   static CommandResult fire(ApplyContext ctx, FireSlots fire) {
-    CommandResult.Builder result = CommandResult.newBuilder().setCode(ResultCode.OK);
-    for (SlotDecision decision : fire.getDecisionsList()) {
-      result.addItems(decide(ctx, decision));
-    }
-    return result.build();
+    return Results.forEach(fire.getDecisionsList(), decision -> decide(ctx, decision));
   }
 
   /** One decision, checked against the job as this batch sees it. */
@@ -210,6 +206,6 @@ final class FireCommands {
                 .setCursor(Times.toTimestamp(through))
                 .setSkippedCount(job.getSkippedCount() + count)
                 .build());
-    return ItemResult.newBuilder().setCode(ResultCode.OK).build();
+    return Results.itemOk();
   }
 }

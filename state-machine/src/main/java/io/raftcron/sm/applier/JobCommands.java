@@ -63,7 +63,7 @@ final class JobCommands {
               .build();
     } else {
       if (existing.isEmpty()) {
-        return Results.refused(ResultCode.NOT_FOUND, "job '" + name + "' does not exist");
+        return Results.noSuchJob(name);
       }
       Job current = existing.get();
       if (current.getVersion() != put.getExpectedVersion()) {
@@ -85,7 +85,7 @@ final class JobCommands {
     String name = delete.getName();
     Optional<Job> existing = ctx.batch().job(name);
     if (existing.isEmpty()) {
-      return Results.refused(ResultCode.NOT_FOUND, "job '" + name + "' does not exist");
+      return Results.noSuchJob(name);
     }
     long version = existing.get().getVersion();
     if (delete.getExpectedVersion() != 0 && version != delete.getExpectedVersion()) {

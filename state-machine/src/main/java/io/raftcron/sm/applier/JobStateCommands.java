@@ -23,7 +23,7 @@ final class JobStateCommands {
   static CommandResult pause(ApplyContext ctx, PauseJob pause) {
     Optional<Job> found = ctx.batch().job(pause.getName());
     if (found.isEmpty()) {
-      return Results.refused(ResultCode.NOT_FOUND, "job '" + pause.getName() + "' does not exist");
+      return Results.noSuchJob(pause.getName());
     }
     Job job = found.get();
     if (job.getPaused()) {
@@ -43,7 +43,7 @@ final class JobStateCommands {
   static CommandResult resume(ApplyContext ctx, ResumeJob resume) {
     Optional<Job> found = ctx.batch().job(resume.getName());
     if (found.isEmpty()) {
-      return Results.refused(ResultCode.NOT_FOUND, "job '" + resume.getName() + "' does not exist");
+      return Results.noSuchJob(resume.getName());
     }
     Job job = found.get();
     if (!job.getPaused()) {

@@ -41,7 +41,7 @@ final class ManualRuns {
   static CommandResult trigger(ApplyContext ctx, TriggerJob trigger) {
     Optional<Job> found = ctx.batch().job(trigger.getName());
     if (found.isEmpty()) {
-      return Results.refused(ResultCode.NOT_FOUND, "job '" + trigger.getName() + "' does not exist");
+      return Results.noSuchJob(trigger.getName());
     }
     Job job = found.get();
     String name = job.getSpec().getName();
@@ -53,7 +53,7 @@ final class ManualRuns {
     }
     if (!requestId.isEmpty()) {
       Optional<Run> earlier =
-          ctx.batch().triggeredRun(name, requestId).flatMap(id -> find(ctx, id));
+          ctx.batch().triggeredRun(name, requestId).flatMap(ctx.batch()::run);
       if (earlier.isPresent()) {
         return CommandResult.newBuilder()
             .setCode(ResultCode.OK)
@@ -86,7 +86,7 @@ final class ManualRuns {
   static CommandResult backfill(ApplyContext ctx, BackfillJob backfill) {
     Optional<Job> found = ctx.batch().job(backfill.getName());
     if (found.isEmpty()) {
-      return Results.refused(ResultCode.NOT_FOUND, "job '" + backfill.getName() + "' does not exist");
+      return Results.noSuchJob(backfill.getName());
     }
     if (backfill.getSlotsCount() > MAX_BACKFILL_SLOTS) {
       return Results.refused(
@@ -126,10 +126,5 @@ final class ManualRuns {
     FireCommands.queue(ctx, run);
     ctx.batch().putJob(job.toBuilder().setFiredCount(job.getFiredCount() + 1).build());
     return Results.item(run);
-  }
-
-  private static Optional<Run> find(ApplyContext ctx, String runId) {
-    RunIds.RunRef ref = RunIds.parse(runId);
-    return ref == null ? Optional.empty() : ctx.batch().run(ref.job(), ref.slot());
   }
 }

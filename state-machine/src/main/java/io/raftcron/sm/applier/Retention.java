@@ -9,7 +9,6 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.SkippedRef;
 import io.raftcron.proto.SkippedSlots;
-import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,10 +71,9 @@ public final class Retention {
 
   private static ItemResult purgeRun(
       ApplyContext ctx, String runId, Map<String, Optional<Instant>> boundaries) {
-    RunIds.RunRef ref = RunIds.parse(runId);
-    Optional<Run> found = ref == null ? Optional.empty() : ctx.batch().run(ref.job(), ref.slot());
+    Optional<Run> found = ctx.batch().run(runId);
     if (found.isEmpty() || !found.get().getRunId().equals(runId)) {
-      return Results.itemRefused(ResultCode.NOT_FOUND, "run '" + runId + "' does not exist");
+      return Results.noSuchRun(runId);
     }
     Run run = found.get();
     if (Cancellation.isActive(run)) {
@@ -97,7 +95,7 @@ public final class Retention {
           ResultCode.WRONG_STATE, "run " + runId + " is among the job's " + keepLast + " newest runs");
     }
     ctx.batch().deleteRun(run);
-    return ItemResult.newBuilder().setCode(ResultCode.OK).setMessage("purged " + runId).build();
+    return Results.itemOk("purged " + runId);
   }
 
   private static ItemResult purgeSkipped(
@@ -123,6 +121,6 @@ public final class Retention {
           ResultCode.WRONG_STATE, "the skipped range through " + through + " is among the newest " + keepLast);
     }
     ctx.batch().deleteSkipped(found.get());
-    return ItemResult.newBuilder().setCode(ResultCode.OK).build();
+    return Results.itemOk();
   }
 }

@@ -16,13 +16,11 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
 import io.raftcron.sm.Limits;
-import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * A run's life after its fire: lease grants (the grant's log index is the fencing token),
@@ -38,24 +36,24 @@ final class RunCommands {
   private RunCommands() {}
 
   static CommandResult grant(ApplyContext ctx, GrantLeases grants) {
-    return forEach(grants.getGrantsList(), g -> grantOne(ctx, g));
+    return Results.forEach(grants.getGrantsList(), g -> grantOne(ctx, g));
   }
 
   static CommandResult complete(ApplyContext ctx, CompleteRuns completions) {
-    return forEach(completions.getCompletionsList(), c -> completeOne(ctx, c));
+    return Results.forEach(completions.getCompletionsList(), c -> completeOne(ctx, c));
   }
 
   static CommandResult expire(ApplyContext ctx, ExpireLeases expiries) {
-    return forEach(expiries.getExpiriesList(), e -> expireOne(ctx, e));
+    return Results.forEach(expiries.getExpiriesList(), e -> expireOne(ctx, e));
   }
 
   static CommandResult requeue(ApplyContext ctx, RequeueRetries requeue) {
-    return forEach(requeue.getRunIdsList(), id -> requeueOne(ctx, id));
+    return Results.forEach(requeue.getRunIdsList(), id -> requeueOne(ctx, id));
   }
 
   /** A user's cancel: refused for a run that has already ended. */
   static CommandResult cancel(ApplyContext ctx, CancelRun cancel) {
-    Optional<Run> found = find(ctx, cancel.getRunId());
+    Optional<Run> found = ctx.batch().run(cancel.getRunId());
     if (found.isEmpty()) {
       return Results.refused(ResultCode.NOT_FOUND, "run '" + cancel.getRunId() + "' does not exist");
     }
@@ -70,9 +68,9 @@ final class RunCommands {
   }
 
   private static ItemResult grantOne(ApplyContext ctx, LeaseGrant grant) {
-    Optional<Run> found = find(ctx, grant.getRunId());
+    Optional<Run> found = ctx.batch().run(grant.getRunId());
     if (found.isEmpty()) {
-      return unknownRun(grant.getRunId());
+      return Results.noSuchRun(grant.getRunId());
     }
     Run run = found.get();
     if (run.getState() != RunState.QUEUED) {
@@ -94,9 +92,9 @@ final class RunCommands {
   }
 
   private static ItemResult completeOne(ApplyContext ctx, Completion completion) {
-    Optional<Run> found = find(ctx, completion.getRunId());
+    Optional<Run> found = ctx.batch().run(completion.getRunId());
     if (found.isEmpty()) {
-      return unknownRun(completion.getRunId());
+      return Results.noSuchRun(completion.getRunId());
     }
     Run run = found.get();
     RunState outcome = outcomeOf(completion);
@@ -151,9 +149,9 @@ final class RunCommands {
   }
 
   private static ItemResult expireOne(ApplyContext ctx, LeaseExpiry expiry) {
-    Optional<Run> found = find(ctx, expiry.getRunId());
+    Optional<Run> found = ctx.batch().run(expiry.getRunId());
     if (found.isEmpty()) {
-      return unknownRun(expiry.getRunId());
+      return Results.noSuchRun(expiry.getRunId());
     }
     Run run = found.get();
     if (run.getState() != RunState.LEASED || run.getFencingToken() != expiry.getFencingToken()) {
@@ -190,9 +188,9 @@ final class RunCommands {
   }
 
   private static ItemResult requeueOne(ApplyContext ctx, String runId) {
-    Optional<Run> found = find(ctx, runId);
+    Optional<Run> found = ctx.batch().run(runId);
     if (found.isEmpty()) {
-      return unknownRun(runId);
+      return Results.noSuchRun(runId);
     }
     Run run = found.get();
     if (run.getState() != RunState.RETRY_WAIT) {
@@ -246,15 +244,6 @@ final class RunCommands {
     return run.toBuilder().clearRefusedReports().addAllRefusedReports(kept).build();
   }
 
-  private static Optional<Run> find(ApplyContext ctx, String runId) {
-    RunIds.RunRef ref = RunIds.parse(runId);
-    return ref == null ? Optional.empty() : ctx.batch().run(ref.job(), ref.slot());
-  }
-
-  private static ItemResult unknownRun(String runId) {
-    return Results.itemRefused(ResultCode.NOT_FOUND, "run '" + runId + "' does not exist");
-  }
-
   private static ItemResult staleToken(Run run, long token) {
     String holder =
         run.getState() == RunState.LEASED
@@ -263,13 +252,5 @@ final class RunCommands {
     return Results.itemRefused(
         ResultCode.STALE_TOKEN,
         "fencing token " + token + " is stale: run " + run.getRunId() + " " + holder);
-  }
-
-  private static <T> CommandResult forEach(Iterable<T> items, Function<T, ItemResult> action) {
-    CommandResult.Builder result = CommandResult.newBuilder().setCode(ResultCode.OK);
-    for (T item : items) {
-      result.addItems(action.apply(item));
-    }
-    return result.build();
   }
 }

@@ -8,6 +8,7 @@ import io.raftcron.proto.Job;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.SkippedSlots;
+import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,6 +141,16 @@ public final class SchedulerStore implements AutoCloseable {
 
   public Optional<Run> run(String job, Instant slot) {
     return Optional.ofNullable(parse(get(Family.RUNS, Keys.jobTime(job, slot)), Run.parser()));
+  }
+
+  /**
+   * The run stored under the job and slot {@code runId} names (see {@link RunIds#parse}); empty if
+   * the text is not a run id. A run is keyed by job and slot alone, so the stored run's id may
+   * differ from {@code runId} in a manual run's suffix: callers that care compare the ids.
+   */
+  public Optional<Run> run(String runId) {
+    RunIds.RunRef ref = RunIds.parse(runId);
+    return ref == null ? Optional.empty() : run(ref.job(), ref.slot());
   }
 
   /** A job's runs, newest slot first. */

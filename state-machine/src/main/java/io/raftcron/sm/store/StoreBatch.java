@@ -5,6 +5,7 @@ import io.raftcron.proto.Job;
 import io.raftcron.proto.NodeInfo;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.SkippedSlots;
+import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -54,6 +55,12 @@ public final class StoreBatch {
   public Optional<Run> run(String job, Instant slot) {
     return Optional.ofNullable(
         SchedulerStore.parse(get(Family.RUNS, Keys.jobTime(job, slot)), Run.parser()));
+  }
+
+  /** As {@link SchedulerStore#run(String)}, as this batch sees it. */
+  public Optional<Run> run(String runId) {
+    RunIds.RunRef ref = RunIds.parse(runId);
+    return ref == null ? Optional.empty() : run(ref.job(), ref.slot());
   }
 
   public void putRun(Run run) {
