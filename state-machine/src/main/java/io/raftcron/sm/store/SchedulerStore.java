@@ -155,28 +155,22 @@ public final class SchedulerStore implements AutoCloseable {
 
   /** A job's runs, newest slot first. */
   public List<Run> runs(String job, int limit) {
-    List<Run> runs = new ArrayList<>();
-    scanBackwards(Family.RUNS, Keys.jobPrefix(job), limit, v -> runs.add(parse(v, Run.parser())));
-    return runs;
+    return runs(job, limit, run -> true);
   }
 
   /** A job's skipped ranges, newest first. */
   public List<SkippedSlots> skipped(String job, int limit) {
     List<SkippedSlots> out = new ArrayList<>();
-    scanBackwards(
-        Family.SKIPPED, Keys.jobPrefix(job), limit, v -> out.add(parse(v, SkippedSlots.parser())));
+    scanBackwardsWhile(
+        Family.SKIPPED,
+        Keys.jobPrefix(job),
+        limited(limit, it -> out.add(parse(it.value(), SkippedSlots.parser()))));
     return out;
   }
 
   /** Runs waiting for a worker, oldest due first. */
   public List<Run> queuedRuns(int limit) {
-    List<Run> runs = new ArrayList<>();
-    scan(
-        Family.QUEUE,
-        new byte[0],
-        limit,
-        (k, v) -> runs.add(parse(get(Family.RUNS, Keys.runKeyOfQueueKey(k)), Run.parser())));
-    return runs;
+    return queuedRuns(limit, run -> true);
   }
 
   /**
@@ -188,11 +182,11 @@ public final class SchedulerStore implements AutoCloseable {
     scanBackwardsWhile(
         Family.RUNS,
         Keys.jobPrefix(job),
-        v -> {
+        it -> {
           if (runs.size() >= limit) {
             return false;
           }
-          Run run = parse(v, Run.parser());
+          Run run = parse(it.value(), Run.parser());
           if (filter.test(run)) {
             runs.add(run);
           }
@@ -236,11 +230,11 @@ public final class SchedulerStore implements AutoCloseable {
     scanWhile(
         Family.QUEUE,
         new byte[0],
-        (k, v) -> {
+        it -> {
           if (runs.size() >= limit) {
             return false;
           }
-          Run run = parse(get(Family.RUNS, Keys.runKeyOfQueueKey(k)), Run.parser());
+          Run run = parse(get(Family.RUNS, Keys.runKeyOfQueueKey(it.key())), Run.parser());
           if (run != null && filter.test(run)) {
             runs.add(run);
           }
@@ -327,10 +321,10 @@ public final class SchedulerStore implements AutoCloseable {
     return nthNewestTime(Family.SKIPPED, job, n);
   }
 
-  /** Keys under {@code prefix}, in order, at most {@code limit}. */
+  /** Keys under {@code prefix}, in order, at most {@code limit} (their values are not read). */
   List<byte[]> keys(Family family, byte[] prefix, int limit) {
     List<byte[]> keys = new ArrayList<>();
-    scan(family, prefix, limit, (k, v) -> keys.add(k));
+    scanWhile(family, prefix, limited(limit, it -> keys.add(it.key())));
     return keys;
   }
 
@@ -339,22 +333,17 @@ public final class SchedulerStore implements AutoCloseable {
     if (n <= 0) {
       return Optional.empty();
     }
+    int[] seen = {0};
     List<Instant> found = new ArrayList<>();
-    withReadLock(
-        () -> {
-          byte[] prefix = Keys.jobPrefix(job);
-          byte[] upper = prefix.clone();
-          upper[upper.length - 1]++;
-          try (RocksIterator it = db.newIterator(handles.get(family))) {
-            int seen = 0;
-            for (it.seekForPrev(upper); it.isValid() && Keys.startsWith(it.key(), prefix); it.prev()) {
-              if (++seen == n) {
-                found.add(Keys.timeOf(it.key()));
-                break;
-              }
-            }
+    scanBackwardsWhile(
+        family,
+        Keys.jobPrefix(job),
+        it -> {
+          if (++seen[0] < n) {
+            return true;
           }
-          return null;
+          found.add(Keys.timeOf(it.key()));
+          return false;
         });
     return found.stream().findFirst();
   }
@@ -571,53 +560,39 @@ public final class SchedulerStore implements AutoCloseable {
     void accept(byte[] key, byte[] value);
   }
 
-  private interface ValueConsumer {
-    void accept(byte[] value);
+  /**
+   * What a scan does at each entry: reads what it needs through the iterator (a value is copied
+   * out of RocksDB only when asked for, so key-only scans stay cheap) and says whether to go on.
+   */
+  private interface Visitor {
+    boolean visit(RocksIterator entry);
   }
 
+  /** The first {@code limit} entries under {@code prefix}, key and value, in order. */
   private void scan(Family family, byte[] prefix, int limit, EntryConsumer consumer) {
-    withReadLock(
-        () -> {
-          try (RocksIterator it = db.newIterator(handles.get(family))) {
-            int n = 0;
-            for (it.seek(prefix); it.isValid() && n < limit; it.next(), n++) {
-              if (!Keys.startsWith(it.key(), prefix)) {
-                break;
-              }
-              consumer.accept(it.key(), it.value());
-            }
-          }
-          return null;
-        });
+    scanWhile(family, prefix, limited(limit, it -> consumer.accept(it.key(), it.value())));
   }
 
-  private void scanBackwards(Family family, byte[] prefix, int limit, ValueConsumer consumer) {
-    withReadLock(
-        () -> {
-          byte[] upper = prefix.clone();
-          upper[upper.length - 1]++; // prefixes end in the 0 separator, so this cannot overflow
-          try (RocksIterator it = db.newIterator(handles.get(family))) {
-            int n = 0;
-            for (it.seekForPrev(upper); it.isValid() && n < limit; it.prev()) {
-              if (!Keys.startsWith(it.key(), prefix)) {
-                break;
-              }
-              consumer.accept(it.value());
-              n++;
-            }
-          }
-          return null;
-        });
+  /** A visitor that does {@code action} at the first {@code limit} entries, then stops. */
+  private static Visitor limited(int limit, java.util.function.Consumer<RocksIterator> action) {
+    int[] seen = {0};
+    return it -> {
+      if (seen[0] >= limit) {
+        return false;
+      }
+      seen[0]++;
+      action.accept(it);
+      return true;
+    };
   }
 
-  /** Forward from {@code prefix} while keys match it and {@code consumer} returns true. */
-  private void scanWhile(
-      Family family, byte[] prefix, java.util.function.BiPredicate<byte[], byte[]> consumer) {
+  /** Forward from {@code prefix} while keys match it and {@code visitor} goes on. */
+  private void scanWhile(Family family, byte[] prefix, Visitor visitor) {
     withReadLock(
         () -> {
           try (RocksIterator it = db.newIterator(handles.get(family))) {
             for (it.seek(prefix); it.isValid(); it.next()) {
-              if (!Keys.startsWith(it.key(), prefix) || !consumer.test(it.key(), it.value())) {
+              if (!Keys.startsWith(it.key(), prefix) || !visitor.visit(it)) {
                 break;
               }
             }
@@ -626,16 +601,15 @@ public final class SchedulerStore implements AutoCloseable {
         });
   }
 
-  /** Backwards through {@code prefix} while {@code consumer} returns true. */
-  private void scanBackwardsWhile(
-      Family family, byte[] prefix, java.util.function.Predicate<byte[]> consumer) {
+  /** Backwards through {@code prefix} while {@code visitor} goes on. */
+  private void scanBackwardsWhile(Family family, byte[] prefix, Visitor visitor) {
     withReadLock(
         () -> {
           byte[] upper = prefix.clone();
           upper[upper.length - 1]++; // prefixes end in the 0 separator, so this cannot overflow
           try (RocksIterator it = db.newIterator(handles.get(family))) {
             for (it.seekForPrev(upper); it.isValid(); it.prev()) {
-              if (!Keys.startsWith(it.key(), prefix) || !consumer.test(it.value())) {
+              if (!Keys.startsWith(it.key(), prefix) || !visitor.visit(it)) {
                 break;
               }
             }
