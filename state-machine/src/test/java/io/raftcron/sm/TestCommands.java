@@ -1,5 +1,7 @@
 package io.raftcron.sm;
 
+import io.raftcron.proto.BackfillJob;
+import io.raftcron.proto.CancelRun;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
@@ -13,11 +15,16 @@ import io.raftcron.proto.LeaseExpiry;
 import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.NodeInfo;
+import io.raftcron.proto.PauseJob;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.RegisterNode;
+import io.raftcron.proto.RequeueRetries;
+import io.raftcron.proto.ResumeJob;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
+import io.raftcron.proto.TriggerJob;
 import java.time.Instant;
+import java.util.List;
 
 /** Builders for the commands tests feed to the applier, stamped by leader "n1" in term 1. */
 public final class TestCommands {
@@ -130,6 +137,34 @@ public final class TestCommands {
             ExpireLeases.newBuilder()
                 .addExpiries(LeaseExpiry.newBuilder().setRunId(runId).setFencingToken(token)))
         .build();
+  }
+
+  public static Command pause(Instant at, String name) {
+    return stamped(at).setPauseJob(PauseJob.newBuilder().setName(name)).build();
+  }
+
+  public static Command resume(Instant at, String name, List<SlotDecision> decisions) {
+    return stamped(at).setResumeJob(ResumeJob.newBuilder().setName(name).addAllDecisions(decisions)).build();
+  }
+
+  public static Command trigger(Instant at, String name, String requestId) {
+    return stamped(at).setTriggerJob(TriggerJob.newBuilder().setName(name).setRequestId(requestId)).build();
+  }
+
+  public static Command backfill(Instant at, String name, Instant... slots) {
+    BackfillJob.Builder backfill = BackfillJob.newBuilder().setName(name);
+    for (Instant slot : slots) {
+      backfill.addSlots(Times.toTimestamp(slot));
+    }
+    return stamped(at).setBackfillJob(backfill).build();
+  }
+
+  public static Command cancel(Instant at, String runId) {
+    return stamped(at).setCancelRun(CancelRun.newBuilder().setRunId(runId)).build();
+  }
+
+  public static Command requeue(Instant at, String... runIds) {
+    return stamped(at).setRequeueRetries(RequeueRetries.newBuilder().addAllRunIds(List.of(runIds))).build();
   }
 
   public static Command registerNode(Instant at, String id) {

@@ -55,14 +55,6 @@ class ApplierTest extends AppliedStoreTest {
     assertThat(apply(create(T0, spec(TENS, "*/10 * * * * *"))).getCode()).isEqualTo(ResultCode.OK);
   }
 
-  private Job job(String name) {
-    return store.job(name).orElseThrow();
-  }
-
-  private Run run(String job, Instant slot) {
-    return store.run(job, slot).orElseThrow();
-  }
-
   /** A refused report is kept on the run for diagnosis; everything else must stay as it was. */
   private static Run withoutRefusedReports(Run run) {
     return run.toBuilder().clearRefusedReports().build();

@@ -1,24 +1,24 @@
 package io.raftcron.sm.applier;
 
 import io.raftcron.sm.AppliedStoreTest;
+import static io.raftcron.sm.TestCommands.cancel;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.expire;
 import static io.raftcron.sm.TestCommands.fire;
 import static io.raftcron.sm.TestCommands.grant;
+import static io.raftcron.sm.TestCommands.requeue;
 import static io.raftcron.sm.TestCommands.spec;
 import static io.raftcron.sm.TestCommands.stamped;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;
 import io.raftcron.proto.Attempt;
-import io.raftcron.proto.CancelRun;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.RefusedReport;
-import io.raftcron.proto.RequeueRetries;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.RetryPolicy;
 import io.raftcron.proto.Run;
@@ -48,7 +48,7 @@ class RunLifecycleTest extends AppliedStoreTest {
   }
 
   private Run run() {
-    return store.run(JOB, SLOT).orElseThrow();
+    return run(JOB, SLOT);
   }
 
   /** Creates the job with {@code maxAttempts} and fires its slot T0+1s. */
@@ -83,16 +83,6 @@ class RunLifecycleTest extends AppliedStoreTest {
 
   private static Command complete(Instant at, Completion.Builder completion) {
     return stamped(at).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(completion)).build();
-  }
-
-  private static Command requeue(Instant at, String... runIds) {
-    return stamped(at)
-        .setRequeueRetries(RequeueRetries.newBuilder().addAllRunIds(java.util.List.of(runIds)))
-        .build();
-  }
-
-  private static Command cancel(Instant at, String runId) {
-    return stamped(at).setCancelRun(CancelRun.newBuilder().setRunId(runId)).build();
   }
 
   // ---- fire snapshot ----

@@ -1,20 +1,23 @@
 package io.raftcron.sm.applier;
 
 import io.raftcron.sm.AppliedStoreTest;
+import static io.raftcron.sm.TestCommands.backfill;
 import static io.raftcron.sm.TestCommands.complete;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.decide;
 import static io.raftcron.sm.TestCommands.fire;
 import static io.raftcron.sm.TestCommands.fireDecision;
 import static io.raftcron.sm.TestCommands.grant;
+import static io.raftcron.sm.TestCommands.pause;
+import static io.raftcron.sm.TestCommands.resume;
 import static io.raftcron.sm.TestCommands.skipDecision;
 import static io.raftcron.sm.TestCommands.spec;
 import static io.raftcron.sm.TestCommands.stamped;
+import static io.raftcron.sm.TestCommands.trigger;
 import static io.raftcron.sm.TestCommands.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;
-import io.raftcron.proto.BackfillJob;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.ItemResult;
@@ -22,17 +25,14 @@ import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.OverlapPolicy;
-import io.raftcron.proto.PauseJob;
 import io.raftcron.proto.PurgeRuns;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.RetentionPolicy;
-import io.raftcron.proto.ResumeJob;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunOrigin;
 import io.raftcron.proto.RunState;
 import io.raftcron.proto.SkippedRef;
 import io.raftcron.proto.SlotDecision;
-import io.raftcron.proto.TriggerJob;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.planner.FirePlanner;
@@ -47,32 +47,8 @@ class SchedulePolicyApplierTest extends AppliedStoreTest {
   private static final String TENS = "tens";
 
 
-  private Job job(String name) {
-    return store.job(name).orElseThrow();
-  }
-
   private void createTens(JobSpec spec) {
     assertThat(apply(create(T0, spec)).getCode()).isEqualTo(ResultCode.OK);
-  }
-
-  private static Command pause(Instant at, String name) {
-    return stamped(at).setPauseJob(PauseJob.newBuilder().setName(name)).build();
-  }
-
-  private static Command resume(Instant at, String name, List<SlotDecision> decisions) {
-    return stamped(at).setResumeJob(ResumeJob.newBuilder().setName(name).addAllDecisions(decisions)).build();
-  }
-
-  private static Command trigger(Instant at, String name, String requestId) {
-    return stamped(at).setTriggerJob(TriggerJob.newBuilder().setName(name).setRequestId(requestId)).build();
-  }
-
-  private static Command backfill(Instant at, String name, Instant... slots) {
-    BackfillJob.Builder b = BackfillJob.newBuilder().setName(name);
-    for (Instant slot : slots) {
-      b.addSlots(Times.toTimestamp(slot));
-    }
-    return stamped(at).setBackfillJob(b).build();
   }
 
   private static JobSpec withOverlap(OverlapPolicy overlap) {

@@ -1,21 +1,20 @@
 package io.raftcron.sm.planner;
 
 import io.raftcron.sm.AppliedStoreTest;
+import static io.raftcron.sm.TestCommands.backfill;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.decide;
 import static io.raftcron.sm.TestCommands.fire;
+import static io.raftcron.sm.TestCommands.pause;
 import static io.raftcron.sm.TestCommands.skipDecision;
 import static io.raftcron.sm.TestCommands.spec;
-import static io.raftcron.sm.TestCommands.stamped;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftcron.proto.BackfillJob;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.DstGapPolicy;
 import io.raftcron.proto.DstOverlapPolicy;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.OverlapPolicy;
-import io.raftcron.proto.PauseJob;
 import io.raftcron.proto.PreviewJobResponse;
 import io.raftcron.proto.PreviewSlot;
 import io.raftcron.proto.SlotExplanation;
@@ -69,7 +68,7 @@ class SlotExplainerTest extends AppliedStoreTest {
     assertThat(explain(0, now).getVerdict()).isEqualTo(SlotVerdict.BEFORE_JOB);
     assertThat(explain(510, now).getVerdict()).isEqualTo(SlotVerdict.AFTER_END);
 
-    apply(stamped(T0.plusSeconds(56)).setPauseJob(PauseJob.newBuilder().setName(TENS)).build());
+    apply(pause(T0.plusSeconds(56), TENS));
     assertThat(explain(50, now).getVerdict()).isEqualTo(SlotVerdict.PAUSED_PENDING);
     assertThat(SlotExplainer.explain(store, "ghost", T0, now)).isEmpty();
   }
@@ -77,8 +76,7 @@ class SlotExplainerTest extends AppliedStoreTest {
   @Test
   void aBackfilledSlotIsExplainedAsFiredByABackfill() {
     apply(create(T0, spec(TENS, "*/10 * * * * *")));
-    apply(stamped(T0.plusSeconds(1)).setBackfillJob(BackfillJob.newBuilder()
-        .setName(TENS).addSlots(Times.toTimestamp(T0.minusSeconds(10)))).build());
+    apply(backfill(T0.plusSeconds(1), TENS, T0.minusSeconds(10)));
 
     SlotExplanation e = explain(-10, T0.plusSeconds(2));
 

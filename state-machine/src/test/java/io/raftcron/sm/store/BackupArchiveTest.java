@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftcron.proto.BackupHeader;
-import io.raftcron.sm.applier.Applier;
+import io.raftcron.sm.AppliedStoreTest;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,33 +16,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 
 /** The backup file round trip, its refusals, and the store's data-format version. */
-class BackupArchiveTest {
+class BackupArchiveTest extends AppliedStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-
   @BeforeEach
-  void open() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    Applier applier = new Applier(store);
-    applier.apply(1, create(T0, spec("a", "* * * * * *")));
-    applier.apply(2, fire(T0.plusSeconds(2), "a", T0.plusSeconds(1), T0.plusSeconds(2)));
-    applier.apply(3, registerNode(T0, "n1"));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
+  void applyHistory() {
+    apply(create(T0, spec("a", "* * * * * *")));
+    apply(fire(T0.plusSeconds(2), "a", T0.plusSeconds(1), T0.plusSeconds(2)));
+    apply(registerNode(T0, "n1"));
   }
 
   private Path backup() throws Exception {

@@ -7,35 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftcron.proto.Run;
+import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.applier.Applier;
-import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The store's reads and its all-or-nothing writes. */
-class SchedulerStoreTest {
+class SchedulerStoreTest extends AppliedStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-
   @BeforeEach
-  void open() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    Applier applier = new Applier(store);
-    applier.apply(1, create(T0, spec("a", "* * * * * *")));
-    applier.apply(2, create(T0, spec("a-b", "* * * * * *")));
-    applier.apply(3, fire(T0.plusSeconds(3), "a", T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3)));
-    applier.apply(4, fire(T0.plusSeconds(3), "a-b", T0.plusSeconds(1)));
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
+  void applyHistory() {
+    apply(create(T0, spec("a", "* * * * * *")));
+    apply(create(T0, spec("a-b", "* * * * * *")));
+    apply(fire(T0.plusSeconds(3), "a", T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3)));
+    apply(fire(T0.plusSeconds(3), "a-b", T0.plusSeconds(1)));
   }
 
   @Test
