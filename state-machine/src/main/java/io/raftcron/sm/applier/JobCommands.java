@@ -8,6 +8,7 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.sm.Limits;
 import io.raftcron.sm.Schedules;
 import io.raftcron.sm.Times;
+import io.raftcron.sm.planner.FirePlanner;
 import io.raftcron.sm.schedule.JobSpecValidator;
 import java.time.Instant;
 import java.util.List;
@@ -46,13 +47,7 @@ final class JobCommands {
             + " jobs, the most it keeps: delete jobs before creating more");
       }
       // Slots strictly after the creation time (and not before the start bound) are this job's.
-      Instant cursor = ctx.leaderTime();
-      if (put.getSpec().hasStartAt()) {
-        Instant beforeStart = Times.toInstant(put.getSpec().getStartAt()).minusNanos(1);
-        if (beforeStart.isAfter(cursor)) {
-          cursor = beforeStart;
-        }
-      }
+      Instant cursor = FirePlanner.notBeforeStart(put.getSpec(), ctx.leaderTime());
       job =
           Job.newBuilder()
               .setSpec(put.getSpec())

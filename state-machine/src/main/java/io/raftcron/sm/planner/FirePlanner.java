@@ -79,18 +79,25 @@ public final class FirePlanner {
     return plan(job, now, maxFires, true);
   }
 
+  /**
+   * {@code from}, or the instant just before the spec's start bound if that is later: the slots
+   * strictly after the result are the first a job may fire.
+   */
+  public static Instant notBeforeStart(JobSpec spec, Instant from) {
+    if (spec.hasStartAt()) {
+      Instant beforeStart = Times.toInstant(spec.getStartAt()).minusNanos(1);
+      if (beforeStart.isAfter(from)) {
+        return beforeStart;
+      }
+    }
+    return from;
+  }
+
   /** The next slot the job will decide: the first after its cursor inside its bounds. */
   public static Optional<Instant> nextSlot(Job job) {
     JobSpec spec = job.getSpec();
     Schedule schedule = Schedules.of(spec);
-    Instant from = Times.toInstant(job.getCursor());
-    if (spec.hasStartAt()) {
-      Instant beforeStart = Times.toInstant(spec.getStartAt()).minusNanos(1);
-      if (beforeStart.isAfter(from)) {
-        from = beforeStart;
-      }
-    }
-    Optional<Instant> next = schedule.nextAfter(from);
+    Optional<Instant> next = schedule.nextAfter(notBeforeStart(spec, Times.toInstant(job.getCursor())));
     return next.filter(n -> !spec.hasEndAt() || !n.isAfter(Times.toInstant(spec.getEndAt())));
   }
 
