@@ -8,10 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.raftcron.sm.schedule.Schedule.Gap;
 import io.raftcron.sm.schedule.Schedule.Repeat;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -98,33 +102,35 @@ class ScheduleDstOptionsTest {
     assertThat(s.nextAfter(at("2026-11-01T06:20:00Z"))).contains(at("2026-11-01T07:00:00Z"));
   }
 
-  @Test
-  void slotsAreStrictlyIncreasingAndAgreeWithIsSlotForEveryOptionAroundEveryTransitionOfTheYear() {
-    for (String zone : List.of(BERLIN, NEW_YORK, "Australia/Lord_Howe")) {
-      java.time.zone.ZoneRules rules = java.time.ZoneId.of(zone).getRules();
-      for (java.time.zone.ZoneOffsetTransition t = rules.nextTransition(at("2026-01-01T00:00:00Z"));
-          t.getInstant().isBefore(at("2027-01-01T00:00:00Z"));
-          t = rules.nextTransition(t.getInstant())) {
-        Instant from = t.getInstant().minus(java.time.Duration.ofDays(2));
-        Instant to = t.getInstant().plus(java.time.Duration.ofDays(2));
-        for (String expression : List.of("30 2 * * *", "0 * * * *", "*/20 1-3 * * *", "0,30 2 * * *", "30 1 * * *")) {
-          for (Gap gap : Gap.values()) {
-            for (Repeat repeat : Repeat.values()) {
-              Schedule s = Schedule.parse(expression, zone, gap, repeat);
-              Instant previous = from;
-              for (Optional<Instant> next = s.nextAfter(from);
-                  next.isPresent() && next.get().isBefore(to);
-                  next = s.nextAfter(next.get())) {
-                Instant slot = next.get();
-                assertThat(slot).as("%s in %s, %s %s", expression, zone, gap, repeat).isAfter(previous);
-                assertThat(s.isSlot(slot)).isTrue();
-                // The answer does not depend on where the search starts.
-                assertThat(s.nextAfter(slot.minusSeconds(1))).contains(slot);
-                previous = slot;
-              }
-            }
-          }
-        }
+  static Stream<Arguments> schedulesAroundTransitions() {
+    List<String> expressions = List.of("30 2 * * *", "0 * * * *", "*/20 1-3 * * *", "0,30 2 * * *", "30 1 * * *");
+    return Stream.of(BERLIN, NEW_YORK, "Australia/Lord_Howe")
+        .flatMap(zone -> expressions.stream().flatMap(expression -> Arrays.stream(Gap.values())
+            .flatMap(gap -> Arrays.stream(Repeat.values())
+                .map(repeat -> Arguments.of(zone, expression, gap, repeat)))));
+  }
+
+  @ParameterizedTest(name = "{1} in {0}, {2} {3}")
+  @MethodSource("schedulesAroundTransitions")
+  void slotsAreStrictlyIncreasingAndAgreeWithIsSlotAroundEveryTransitionOfTheYear(
+      String zone, String expression, Gap gap, Repeat repeat) {
+    Schedule s = Schedule.parse(expression, zone, gap, repeat);
+    java.time.zone.ZoneRules rules = java.time.ZoneId.of(zone).getRules();
+    for (java.time.zone.ZoneOffsetTransition t = rules.nextTransition(at("2026-01-01T00:00:00Z"));
+        t.getInstant().isBefore(at("2027-01-01T00:00:00Z"));
+        t = rules.nextTransition(t.getInstant())) {
+      Instant from = t.getInstant().minus(java.time.Duration.ofDays(2));
+      Instant to = t.getInstant().plus(java.time.Duration.ofDays(2));
+      Instant previous = from;
+      for (Optional<Instant> next = s.nextAfter(from);
+          next.isPresent() && next.get().isBefore(to);
+          next = s.nextAfter(next.get())) {
+        Instant slot = next.get();
+        assertThat(slot).as("around %s", t.getInstant()).isAfter(previous);
+        assertThat(s.isSlot(slot)).isTrue();
+        // The answer does not depend on where the search starts.
+        assertThat(s.nextAfter(slot.minusSeconds(1))).contains(slot);
+        previous = slot;
       }
     }
   }
