@@ -33,7 +33,11 @@ import java.util.Optional;
  * not by scanning history, so a long row of skipped runs cannot hide a running one.
  */
 final class FireCommands {
-  /** Skipped slots counted per decision at least up to this many (the planner's maximum). */
+  /**
+   * Skipped slots counted per decision at least up to this many. Equal to the planner's
+   * MAX_SKIPS_PER_PLAN today, but its own constant on purpose: it shapes what committed entries
+   * record, so it must not move when the planner is tuned.
+   */
   private static final long MAX_COUNTED_SKIPS = 100_000;
   /** Active-run entries read per overlap check. */
   static final int MAX_ACTIVE_SCAN = 10_000;
