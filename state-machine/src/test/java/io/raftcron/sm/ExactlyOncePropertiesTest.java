@@ -57,7 +57,7 @@ import net.jqwik.api.statistics.Statistics;
  * leader has resumed every job and caught up, every slot is accounted for, and a fire-all job has a
  * run for every one.
  */
-class ExactlyOnceProperties {
+class ExactlyOncePropertiesTest {
   private static final Instant START = Instant.parse("2026-03-01T10:00:00.250Z");
 
   /** The jobs of every try, created at START by the first leader. */
