@@ -21,6 +21,8 @@ record LeaderTerm(
     Proposer proposer,
     InstantSource clock,
     ScheduledExecutorService executor) {
+  /** How long a loop waits after a proposal that failed (not committed, or not known to be). */
+  static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
   CompletableFuture<CommandResult> propose(Command.Builder command) {
     return proposer.propose(term, command);
@@ -33,5 +35,10 @@ record LeaderTerm(
   ScheduledFuture<?> wakeAt(Instant due, Runnable task) {
     long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
     return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs {@code task} after a failed proposal's back-off: try again shortly, never in a hot loop. */
+  ScheduledFuture<?> retryLater(Runnable task) {
+    return executor.schedule(task, RETRY_AFTER_FAILURE.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -164,6 +164,13 @@ final class LeaseReaper {
             (result, failure) -> {
               runIds.forEach(expiring::remove);
               runIds.forEach(this::runChanged);
+              if (failure != null && !closed) {
+                // The leases are still past their deadline: without this, rearm() proposes again at once.
+                if (timer != null) {
+                  timer.cancel(false);
+                }
+                timer = leader.retryLater(this::rearm);
+              }
             },
             leader.executor());
   }

@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,7 +26,6 @@ import java.util.random.RandomGenerator;
  */
 final class RetryScheduler {
   static final int MAX_BATCH = 100;
-  private static final long RETRY_AFTER_FAILURE_MS = 1_000;
 
   private final LeaderTerm leader;
   private final RandomGenerator random;
@@ -127,11 +125,10 @@ final class RetryScheduler {
               if (failure == null) {
                 rearm();
               } else if (!closed) {
-                // Not committed (or not known to be): try again shortly, never in a hot loop.
                 if (timer != null) {
                   timer.cancel(false);
                 }
-                timer = leader.executor().schedule(this::rearm, RETRY_AFTER_FAILURE_MS, TimeUnit.MILLISECONDS);
+                timer = leader.retryLater(this::rearm);
               }
             },
             leader.executor());
