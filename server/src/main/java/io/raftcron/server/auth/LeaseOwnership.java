@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
-import io.raftcron.sm.RunIds;
 import io.raftcron.sm.store.SchedulerStore;
 
 /**
@@ -25,8 +24,7 @@ public final class LeaseOwnership {
     if (caller == null || caller.role() != Role.WORKER) {
       return;
     }
-    RunIds.RunRef ref = RunIds.parse(runId);
-    Run run = ref == null ? null : store.run(ref.job(), ref.slot()).orElse(null);
+    Run run = store.run(runId).orElse(null);
     if (run != null && run.getState() == RunState.LEASED && run.getFencingToken() == fencingToken
         && !caller.workerId().equals(run.getWorker())) {
       throw deny(caller, runId);

@@ -8,7 +8,6 @@ import io.raftcron.proto.LeaseState;
 import io.raftcron.proto.LeaseStatus;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
-import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +56,7 @@ final class LeaseReaper {
       return;
     }
     Lease before = leases.remove(runId);
-    lookup(runId).ifPresent(this::track);
+    leader.store().run(runId).ifPresent(this::track);
     // A heartbeat's extension survives changes that keep the lease (a cancel request).
     Lease after = leases.get(runId);
     if (before != null && after != null && before.token() == after.token()
@@ -76,7 +75,7 @@ final class LeaseReaper {
     List<LeaseState> states = new ArrayList<>();
     for (LeaseRef ref : refs) {
       LeaseState.Builder state = LeaseState.newBuilder().setRunId(ref.getRunId());
-      Optional<Run> run = lookup(ref.getRunId());
+      Optional<Run> run = leader.store().run(ref.getRunId());
       boolean current =
           run.isPresent()
               && run.get().getState() == RunState.LEASED
@@ -107,11 +106,6 @@ final class LeaseReaper {
     if (timer != null) {
       timer.cancel(false);
     }
-  }
-
-  private Optional<Run> lookup(String runId) {
-    RunIds.RunRef ref = RunIds.parse(runId);
-    return ref == null ? Optional.empty() : leader.store().run(ref.job(), ref.slot());
   }
 
   private void track(Run run) {

@@ -5,7 +5,6 @@ import io.raftcron.proto.Completion;
 import io.raftcron.proto.RequeueRetries;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
-import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.applier.RetryRules;
 import java.time.Duration;
@@ -59,11 +58,7 @@ final class RetryScheduler {
    * attempt of the run's current lease and the run's retry policy has attempts left.
    */
   Completion stamp(Completion completion) {
-    RunIds.RunRef ref = RunIds.parse(completion.getRunId());
-    if (ref == null) {
-      return completion;
-    }
-    Run run = leader.store().run(ref.job(), ref.slot()).orElse(null);
+    Run run = leader.store().run(completion.getRunId()).orElse(null);
     if (run == null
         || run.getState() != RunState.LEASED
         || run.getFencingToken() != completion.getFencingToken()) {
