@@ -258,10 +258,7 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
     if (job.getSpec().hasEndAt() && Times.toInstant(job.getSpec().getEndAt()).isBefore(last)) {
       last = Times.toInstant(job.getSpec().getEndAt());
     }
-    Instant first = from;
-    if (job.getSpec().hasStartAt() && Times.toInstant(job.getSpec().getStartAt()).minusNanos(1).isAfter(first)) {
-      first = Times.toInstant(job.getSpec().getStartAt()).minusNanos(1);
-    }
+    Instant first = FirePlanner.notBeforeStart(job.getSpec(), from);
     Schedule schedule = Schedules.of(job.getSpec());
     List<Timestamp> slots = new ArrayList<>();
     for (Optional<Instant> s = schedule.nextAfter(first);
