@@ -211,11 +211,7 @@ final class ServerCommand implements Callable<Integer> {
       }
       return null;
     }
-    try {
-      return new TlsFiles(tlsCert, tlsKey, tlsClientCa, tlsCa);
-    } catch (NullPointerException e) {
-      throw new IllegalArgumentException(e.getMessage());
-    }
+    return new TlsFiles(tlsCert, tlsKey, tlsClientCa, tlsCa);
   }
 
   private List<String> peerList() {

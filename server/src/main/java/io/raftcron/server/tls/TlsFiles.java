@@ -8,7 +8,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import javax.net.ssl.SSLException;
 
 /**
@@ -19,8 +18,12 @@ import javax.net.ssl.SSLException;
  */
 public record TlsFiles(Path certChain, Path privateKey, Path clientCa, Path peerCa) {
   public TlsFiles {
-    Objects.requireNonNull(certChain, "--tls-cert is required with --tls-key");
-    Objects.requireNonNull(privateKey, "--tls-key is required with --tls-cert");
+    if (certChain == null) {
+      throw new IllegalArgumentException("--tls-cert is required with --tls-key");
+    }
+    if (privateKey == null) {
+      throw new IllegalArgumentException("--tls-key is required with --tls-cert");
+    }
     for (Path file : new Path[] {certChain, privateKey, clientCa, peerCa}) {
       if (file != null && !Files.isReadable(file)) {
         throw new IllegalArgumentException("TLS file " + file + " does not exist or is not readable");
