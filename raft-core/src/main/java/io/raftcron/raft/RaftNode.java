@@ -124,7 +124,7 @@ public final class RaftNode implements AutoCloseable {
     options.setEnableMetrics(true); // jraft's own timers and histograms, bridged into /metrics by the server
     // The same RPC server RaftGroupService would create, but bound before the node starts: start() binds last and,
     // when the port is taken, throws while leaving the node running with no handle to shut it down.
-    requirePortFree(self.getPort());
+    requirePortFree(self);
     this.raftRpcExecutor = JRaftUtils.createExecutor("RAFT-RPC-executor-", options.getRaftRpcThreadPoolSize());
     this.cliRpcExecutor = JRaftUtils.createExecutor("CLI-RPC-executor-", options.getCliRpcThreadPoolSize());
     RpcServer rpcServer =
@@ -161,12 +161,12 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /** A failed bind leaves bolt's non-daemon boss thread running (bolt 1.6.12), so catch a taken port before bolt. */
-  private static void requirePortFree(int port) {
+  private static void requirePortFree(PeerId self) {
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true);
-      probe.bind(new InetSocketAddress(port)); // bolt listens on every interface, whatever the raft ip
+      probe.bind(new InetSocketAddress(self.getIp(), self.getPort())); // where PeerOnlyRpcServer binds bolt
     } catch (IOException e) {
-      throw new IllegalStateException("raft port " + port + " is not available: " + e.getMessage(), e);
+      throw new IllegalStateException("raft port " + self.getPort() + " is not available: " + e.getMessage(), e);
     }
   }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Settings of one raft node. Addresses are {@code ip:port} with a concrete, routable ip (jraft rejects 0.0.0.0); the
- * Bolt RPC server listens on the port on every interface.
+ * Bolt RPC server listens on that ip only (see PeerOnlyRpcServer).
  *
  * @param peers the initial configuration, used only when the node's log and snapshot storage are empty; empty for a
  *     node that waits to be added by the leader
