@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 
 /**
  * Real raftcron nodes in this JVM on loopback ports, as the server module's LocalCluster does for
@@ -154,10 +154,8 @@ final class InProcessCluster implements AutoCloseable {
         server.close();
       }
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      FileUtils.deleteDirectory(dir.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + dir, e);
     }

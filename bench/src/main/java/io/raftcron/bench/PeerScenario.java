@@ -4,6 +4,7 @@ import io.raftcron.bench.peers.PeerRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.commons.io.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,11 +76,7 @@ final class PeerScenario implements Callable<Integer> {
       return 0;
     } finally {
       run.close();
-      try (var walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      FileUtils.deleteDirectory(dir.toFile());
     }
   }
 }

@@ -8,10 +8,10 @@ import io.raftcron.sm.store.SchedulerStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +67,7 @@ final class BackupRestore {
           header.getTakenBy(), header.getAppliedIndex(), config.peers());
       return header;
     } finally {
-      deleteRecursively(work);
+      FileUtils.deleteDirectory(work.toFile());
     }
   }
 
@@ -80,11 +80,4 @@ final class BackupRestore {
     }
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

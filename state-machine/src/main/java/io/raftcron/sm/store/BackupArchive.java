@@ -17,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.apache.commons.io.input.BoundedInputStream;
+import org.apache.commons.io.output.CloseShieldOutputStream;
 
 /**
  * The backup file: a consistent checkpoint of the state store in one stream.
@@ -59,7 +61,7 @@ public final class BackupArchive {
         .setFileCount(files.size())
         .build();
     MessageDigest sha = sha256();
-    DigestOutputStream digesting = new DigestOutputStream(nonClosing(out), sha);
+    DigestOutputStream digesting = new DigestOutputStream(CloseShieldOutputStream.wrap(out), sha);
     digesting.write(MAGIC);
     header.writeDelimitedTo(digesting);
     for (String name : files) {
@@ -85,7 +87,7 @@ public final class BackupArchive {
     MessageDigest sha = sha256();
     try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
       // Everything but the trailing checksum goes through the digest.
-      InputStream body = new DigestInputStream(new BoundedInputStream(raw, total - CHECKSUM_BYTES), sha);
+      InputStream body = new DigestInputStream(bounded(raw, total - CHECKSUM_BYTES), sha);
       byte[] magic = body.readNBytes(MAGIC.length);
       if (!Arrays.equals(magic, MAGIC)) {
         throw new InvalidBackupException(file + " is not a raftcron backup (no RAFTCRON-BACKUP header)");
@@ -130,7 +132,7 @@ public final class BackupArchive {
     if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".") || entry.getSize() < 0) {
       throw new InvalidBackupException(file + " is corrupt: bad file entry '" + name + "'");
     }
-    InputStream content = new BoundedInputStream(body, entry.getSize());
+    InputStream content = bounded(body, entry.getSize());
     if (extractTo.isPresent()) {
       long copied = Files.copy(content, extractTo.get().resolve(name));
       if (copied != entry.getSize()) {
@@ -149,58 +151,9 @@ public final class BackupArchive {
     }
   }
 
-  private static OutputStream nonClosing(OutputStream out) {
-    return new java.io.FilterOutputStream(out) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        flush();
-      }
-    };
-  }
-
-  /** At most {@code limit} bytes of {@code in}; never closes it. */
-  private static final class BoundedInputStream extends InputStream {
-    private final InputStream in;
-    private long left;
-
-    BoundedInputStream(InputStream in, long limit) {
-      this.in = in;
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b >= 0) {
-        left--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int n = in.read(buf, off, (int) Math.min(len, left));
-      if (n > 0) {
-        left -= n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() {
-      // the outer stream owns the file
-    }
+  /** At most {@code limit} bytes of {@code in}; closing it leaves {@code in} open. */
+  private static InputStream bounded(InputStream in, long limit) throws IOException {
+    return BoundedInputStream.builder().setInputStream(in).setMaxCount(limit).setPropagateClose(false).get();
   }
 
   /** The file is not a backup this build can restore; the message says why. */

@@ -25,6 +25,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -509,7 +510,7 @@ public final class SchedulerStore implements AutoCloseable {
         checkpointFiles = files.filter(Files::isRegularFile).toList();
       }
       closeDb();
-      deleteRecursively(dir);
+      FileUtils.deleteDirectory(dir.toFile());
       Files.createDirectories(dir);
       for (Path f : checkpointFiles) {
         Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
@@ -641,14 +642,4 @@ public final class SchedulerStore implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }
