@@ -42,7 +42,7 @@ final class JobCommands {
       if (existing.isPresent()) {
         return Results.refused(ResultCode.ALREADY_EXISTS, "job '" + name + "' already exists");
       }
-      if (ctx.batch().jobCount(Limits.MAX_JOBS) >= Limits.MAX_JOBS) {
+      if (ctx.batch().jobCount() >= Limits.MAX_JOBS) {
         return Results.refused(ResultCode.INVALID, "the cluster already holds " + Limits.MAX_JOBS
             + " jobs, the most it keeps: delete jobs before creating more");
       }
@@ -72,7 +72,11 @@ final class JobCommands {
               .setUpdatedAt(Times.toTimestamp(ctx.leaderTime()))
               .build();
     }
-    ctx.batch().putJob(job);
+    if (put.getCreate()) {
+      ctx.batch().createJob(job);
+    } else {
+      ctx.batch().putJob(job);
+    }
     return Results.ok(job);
   }
 

@@ -7,29 +7,51 @@ import io.raftcron.proto.Run;
 import io.raftcron.proto.SkippedSlots;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 
 /**
  * The effects of one command, buffered: reads see the command's own earlier writes, and nothing
  * reaches the store until {@link SchedulerStore#commit} writes them all with the applied index.
  */
 public final class StoreBatch {
-  /** One buffered put, or a delete when {@code value} is null. */
-  record Write(Family family, byte[] key, byte[] value) {}
+  /** A key of the overlay: its bytes with the hash computed once (ByteBuffer computes it at every lookup). */
+  static final class Key {
+    final byte[] bytes;
+    private final int hash;
+
+    Key(byte[] bytes) {
+      this.bytes = bytes;
+      this.hash = Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   private static final byte[] EMPTY = new byte[0];
   private static final byte[] DELETED = new byte[0];
 
   private final SchedulerStore store;
-  private final Map<Family, Map<ByteBuffer, byte[]>> overlay = new EnumMap<>(Family.class);
-  private final Map<ByteBuffer, Write> writes = new LinkedHashMap<>();
+  /** Per family, the value each written key has now; {@code DELETED} for a delete. */
+  private final Map<Family, Map<Key, byte[]>> overlay = new EnumMap<>(Family.class);
+  private int jobsAdded;
 
   StoreBatch(SchedulerStore store) {
     this.store = store;
@@ -39,17 +61,26 @@ public final class StoreBatch {
     return Optional.ofNullable(SchedulerStore.parse(get(Family.JOBS, Keys.job(name)), Job.parser()));
   }
 
-  /** How many jobs the committed store holds, counting at most {@code limit}. */
-  public int jobCount(int limit) {
-    return store.keys(Family.JOBS, new byte[0], limit).size();
+  /** How many jobs there are, as this batch sees it. */
+  public long jobCount() {
+    return store.jobCount() + jobsAdded;
   }
 
+  /** Writes a job that does not exist yet (counted: {@link #jobCount} stays exact without a scan). */
+  public void createJob(Job job) {
+    putJob(job);
+    jobsAdded++;
+  }
+
+  /** Writes a new version of an existing job. */
   public void putJob(Job job) {
     put(Family.JOBS, Keys.job(job.getSpec().getName()), job.toByteArray());
   }
 
+  /** Deletes an existing job. */
   public void deleteJob(String name) {
     delete(Family.JOBS, Keys.job(name));
+    jobsAdded--;
   }
 
   public Optional<Run> run(String job, Instant slot) {
@@ -117,11 +148,10 @@ public final class StoreBatch {
   public List<Run> markedActive(String job, int limit) {
     byte[] prefix = Keys.jobPrefix(job);
     java.util.TreeSet<byte[]> keys = new java.util.TreeSet<>(java.util.Arrays::compareUnsigned);
-    Map<ByteBuffer, byte[]> buffered = overlay.getOrDefault(Family.ACTIVE, Map.of());
+    Map<Key, byte[]> buffered = overlay.getOrDefault(Family.ACTIVE, Map.of());
     keys.addAll(store.keys(Family.ACTIVE, prefix, limit + buffered.size()));
-    for (Map.Entry<ByteBuffer, byte[]> e : buffered.entrySet()) {
-      byte[] key = new byte[e.getKey().remaining()];
-      e.getKey().duplicate().get(key);
+    for (Map.Entry<Key, byte[]> e : buffered.entrySet()) {
+      byte[] key = e.getKey().bytes;
       if (!Keys.startsWith(key, prefix)) {
         continue;
       }
@@ -208,8 +238,23 @@ public final class StoreBatch {
     delete(Family.META, Keys.node(nodeId));
   }
 
-  List<Write> writes() {
-    return new ArrayList<>(writes.values());
+  /** Adds the batch's effects to {@code wb}, one per key (the last write to a key wins). */
+  void writeTo(WriteBatch wb, Map<Family, ColumnFamilyHandle> handles) throws RocksDBException {
+    for (Map.Entry<Family, Map<Key, byte[]>> family : overlay.entrySet()) {
+      ColumnFamilyHandle handle = handles.get(family.getKey());
+      for (Map.Entry<Key, byte[]> write : family.getValue().entrySet()) {
+        if (write.getValue() == DELETED) {
+          wb.delete(handle, write.getKey().bytes);
+        } else {
+          wb.put(handle, write.getKey().bytes, write.getValue());
+        }
+      }
+    }
+  }
+
+  /** Jobs this batch created minus those it deleted. */
+  int jobsAdded() {
+    return jobsAdded;
   }
 
   private static byte[] runKey(Run run) {
@@ -217,7 +262,7 @@ public final class StoreBatch {
   }
 
   private byte[] get(Family family, byte[] key) {
-    byte[] buffered = overlay.getOrDefault(family, Map.of()).get(ByteBuffer.wrap(key));
+    byte[] buffered = overlay.getOrDefault(family, Map.of()).get(new Key(key));
     if (buffered != null) {
       return buffered == DELETED ? null : buffered;
     }
@@ -225,18 +270,10 @@ public final class StoreBatch {
   }
 
   private void put(Family family, byte[] key, byte[] value) {
-    record(family, key, value, value);
+    overlay.computeIfAbsent(family, f -> new LinkedHashMap<>()).put(new Key(key), value);
   }
 
   private void delete(Family family, byte[] key) {
-    record(family, key, DELETED, null);
-  }
-
-  private void record(Family family, byte[] key, byte[] visible, byte[] written) {
-    overlay.computeIfAbsent(family, f -> new LinkedHashMap<>()).put(ByteBuffer.wrap(key), visible);
-    // Keyed by family and key: a later write to the same key replaces the earlier one.
-    ByteBuffer id = ByteBuffer.allocate(key.length + 1).put((byte) family.ordinal()).put(key).flip();
-    writes.remove(id);
-    writes.put(id, new Write(family, key, written));
+    put(family, key, DELETED);
   }
 }

@@ -30,11 +30,13 @@ class LimitsApplierTest extends AppliedStoreTest {
   @Test
   void aCreateBeyondTheMostJobsIsRefusedAndChangesNothing() {
     // All but one job written straight into the store (fast), the last one through the applier.
-    StoreBatch seed = store.batch();
-    for (int i = 1; i < Limits.MAX_JOBS; i++) {
-      seed.putJob(Job.newBuilder().setSpec(spec("j" + i, "@every 1h")).build());
+    for (int from = 1; from < Limits.MAX_JOBS; from += 100_000) {
+      StoreBatch seed = store.batch();
+      for (int i = from; i < Math.min(from + 100_000, Limits.MAX_JOBS); i++) {
+        seed.createJob(Job.newBuilder().setSpec(spec("j" + i, "@every 1h")).build());
+      }
+      store.commit(seed, ++index);
     }
-    store.commit(seed, ++index);
     assertThat(apply(create(T0, spec("last", "@every 1h"))).getCode()).isEqualTo(ResultCode.OK);
     long appliedBefore = store.appliedIndex();
 
@@ -42,7 +44,7 @@ class LimitsApplierTest extends AppliedStoreTest {
 
     assertThat(refused.getCode()).isEqualTo(ResultCode.INVALID);
     assertThat(refused.getMessage()).isEqualTo(
-        "the cluster already holds 10000 jobs, the most it keeps: delete jobs before creating more");
+        "the cluster already holds 1000000 jobs, the most it keeps: delete jobs before creating more");
     assertThat(store.job("one-too-many")).isEmpty();
     assertThat(store.appliedIndex()).isEqualTo(appliedBefore + 1);
   }

@@ -1,14 +1,17 @@
 package io.raftcron.sm.store;
 
 import static io.raftcron.sm.TestCommands.create;
+import static io.raftcron.sm.TestCommands.delete;
 import static io.raftcron.sm.TestCommands.fire;
 import static io.raftcron.sm.TestCommands.spec;
+import static io.raftcron.sm.TestCommands.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftcron.proto.Run;
 import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.Times;
+import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,27 @@ class SchedulerStoreTest extends AppliedStoreTest {
 
     assertThat(store.job("a")).isEmpty();
     assertThat(store.appliedIndex()).isEqualTo(5);
+  }
+
+  @Test
+  void theJobCountFollowsCreatesAndDeletesOnlyAndIsRecountedWhenAStoreOpens() {
+    apply(create(T0, spec("a", "@every 1h"))); // refused: exists already
+    apply(update(T0, spec("a", "@every 1h"), job("a").getVersion()));
+    apply(delete(T0, "no-such-job", 0));
+    assertThat(store.jobCount()).isEqualTo(2);
+
+    apply(delete(T0, "a-b", 0));
+    assertThat(store.jobCount()).isEqualTo(1);
+    Path checkpoint = dir.resolve("checkpoint");
+    store.checkpoint(checkpoint);
+    apply(create(T0, spec("c", "@every 1h")));
+    assertThat(store.jobCount()).isEqualTo(2);
+
+    store.close();
+    store = SchedulerStore.open(dir.resolve("db"));
+    assertThat(store.jobCount()).isEqualTo(2);
+    store.replaceWith(checkpoint);
+    assertThat(store.jobCount()).isEqualTo(1);
   }
 
   @Test
