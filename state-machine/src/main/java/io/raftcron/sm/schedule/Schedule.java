@@ -23,6 +23,7 @@ import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -131,6 +132,14 @@ public final class Schedule {
   private final boolean shiftGaps;
   /** Instants in the second pass of a repeated hour are not slots. */
   private final boolean oncePerRepeatedTime;
+  /**
+   * Recent cron answers, by the whole second asked about. Evaluating cron costs hundreds of
+   * microseconds (cron-utils generates the day candidates at every call), and the jobs that share a
+   * schedule ask the same question at the same slot: the leader planning each one's next slot, every
+   * replica checking each decided slot. Cleared when full; answers never change, so it only saves work.
+   */
+  private final Map<Long, Optional<Instant>> recentCron = new ConcurrentHashMap<>();
+  private static final int RECENT_CRON_ANSWERS = 4096;
 
   private Schedule(String expression, ZoneId zone, long everySeconds, Instant at, ExecutionTime cron,
       boolean followsElapsedTime, Gap gap, Repeat repeat) {
@@ -215,6 +224,19 @@ public final class Schedule {
     if (at != null) {
       return at.isAfter(t) ? Optional.of(at) : Optional.empty();
     }
+    Optional<Instant> known = recentCron.get(t.getEpochSecond());
+    if (known != null) {
+      return known;
+    }
+    Optional<Instant> next = nextCron(t);
+    if (recentCron.size() >= RECENT_CRON_ANSWERS) {
+      recentCron.clear();
+    }
+    recentCron.put(t.getEpochSecond(), next);
+    return next;
+  }
+
+  private Optional<Instant> nextCron(Instant t) {
     Optional<Instant> elapsed = nextMatching(t);
     if (shiftGaps && elapsed.isPresent()) {
       Optional<Instant> shifted = nextShiftedGap(t, elapsed.get());
