@@ -1,10 +1,6 @@
 package io.raftcron.server.metrics;
 
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Unit;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.Completion;
@@ -17,104 +13,64 @@ import io.raftcron.proto.RunState;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-job metrics, derived from the committed entries this node applies (so every node, follower
  * or leader, exposes the same counts); the gauges read from the job records at scrape time are
  * {@link JobRecordGauges}. Nothing here scans run history on a scrape: the last fire, success and
- * failure times are kept as gauges, seeded once from each job's newest runs when the node starts.
+ * failure times are kept as gauges.
+ *
+ * <p>The apply thread is the cluster's bottleneck, so an applied decision costs a hash lookup of
+ * the job's {@link JobSeries} and adds on its data points (with per-job labels off, not even the
+ * lookup). The series map is used only on jraft's one FSMCaller thread, which calls {@link
+ * #onApplied}, and by the constructor, which runs before the Raft node starts. A deleted job's
+ * series are removed with its entry, so a job created again under the name counts from zero.
+ *
+ * <p>At start, with per-job labels, the timestamp gauges are seeded from the newest {@value
+ * #SEED_RUNS_PER_JOB} runs of each job, but only with at most {@value #SEED_MAX_JOBS} jobs: seeding
+ * reads every job's runs, which with very many jobs would hold the node's start for minutes.
+ * Above that, the gauges fill as the jobs fire and finish.
  */
 final class JobMetrics {
+  private static final Logger log = LoggerFactory.getLogger(JobMetrics.class);
   static final int SEED_RUNS_PER_JOB = 50;
+  static final int SEED_MAX_JOBS = 10_000;
 
-  private final JobLabels labels;
-  private final Counter fires;
-  private final Counter finished;
-  private final Counter retries;
-  private final Counter skipped;
-  private final Histogram duration;
-  private final Histogram fireLateness;
-  private final Histogram startLateness;
-  private final Gauge lastFire;
-  private final Gauge lastSuccess;
-  private final Gauge lastFailure;
+  private final JobFamilies families;
+  /** With per-job labels off, the one series of every job, else null. */
+  private final JobSeries shared;
+  private final Map<String, JobSeries> byJob = new HashMap<>();
 
   JobMetrics(PrometheusRegistry registry, JobLabels labels, SchedulerStore store) {
-    this.labels = labels;
-    fires =
-        Counter.builder()
-            .name("raftcron_job_fires_total")
-            .help("Scheduled slots fired (committed fire decisions that queued a run)")
-            .labelNames(labels.names())
-            .register(registry);
-    finished =
-        Counter.builder()
-            .name("raftcron_job_runs_finished_total")
-            .help("Runs that reached a final state, by that state")
-            .labelNames(labels.names("state"))
-            .register(registry);
-    retries =
-        Counter.builder()
-            .name("raftcron_job_retries_total")
-            .help("Failed or timed-out attempts sent to RETRY_WAIT for another attempt")
-            .labelNames(labels.names())
-            .register(registry);
-    skipped =
-        Counter.builder()
-            .name("raftcron_job_skipped_slots_total")
-            .help("Schedule slots decided not to run, by reason (missed, paused, before start, overlap)")
-            .labelNames(labels.names("reason"))
-            .register(registry);
-    duration =
-        Histogram.builder()
-            .name("raftcron_job_run_duration_seconds")
-            .unit(Unit.SECONDS)
-            .help("Duration of each finished attempt, from worker start to finish")
-            .labelNames(labels.names())
-            .classicOnly()
-            .classicUpperBounds(Buckets.DURATION)
-            .register(registry);
-    fireLateness =
-        Histogram.builder()
-            .name("raftcron_job_fire_lateness_seconds")
-            .unit(Unit.SECONDS)
-            .help("From a scheduled slot to the leader's committed fire decision")
-            .labelNames(labels.names())
-            .classicOnly()
-            .classicUpperBounds(Buckets.LATENESS)
-            .register(registry);
-    startLateness =
-        Histogram.builder()
-            .name("raftcron_job_start_lateness_seconds")
-            .unit(Unit.SECONDS)
-            .help("From a run's fire decision to the start of its first attempt on a worker")
-            .labelNames(labels.names())
-            .classicOnly()
-            .classicUpperBounds(Buckets.LATENESS)
-            .register(registry);
+    this.families = new JobFamilies(registry, labels);
+    this.shared = labels.perJob() ? null : new JobSeries(families, "");
     if (labels.perJob()) {
-      lastFire = timestampGauge(registry, "raftcron_job_last_fire_timestamp_seconds", "When the job's last scheduled slot fired");
-      lastSuccess = timestampGauge(registry, "raftcron_job_last_success_timestamp_seconds", "When the job's last successful attempt finished");
-      lastFailure = timestampGauge(registry, "raftcron_job_last_failure_timestamp_seconds", "When the job's last failed or timed-out attempt finished");
       seed(store);
-    } else {
-      lastFire = lastSuccess = lastFailure = null;
     }
   }
 
-  private static Gauge timestampGauge(PrometheusRegistry registry, String name, String help) {
-    return Gauge.builder().name(name).help(help + " (Unix seconds)").labelNames(JobLabels.JOB).register(registry);
+  private JobSeries series(String job) {
+    return shared != null ? shared : byJob.computeIfAbsent(job, name -> new JobSeries(families, name));
   }
 
-  /** Last fire, success and failure times from each job's newest runs. */
+  /** Last fire, success and failure times from each job's newest runs, if there are not too many jobs. */
   private void seed(SchedulerStore store) {
-    for (Job job : store.jobs()) {
+    List<Job> jobs = store.jobs();
+    if (jobs.size() > SEED_MAX_JOBS) {
+      log.info("{} jobs: the last fire/success/failure gauges are not seeded from run history (at most {} jobs are)",
+          jobs.size(), SEED_MAX_JOBS);
+      return;
+    }
+    for (Job job : jobs) {
       for (Run run : store.runs(job.getSpec().getName(), SEED_RUNS_PER_JOB)) {
         if (isScheduledFire(run)) {
-          setLatest(lastFire, run.getJob(), Times.toInstant(run.getFiredAt()));
+          series(run.getJob()).fired(Times.toInstant(run.getFiredAt()));
         }
         run.getAttemptsList().forEach(a -> recordOutcome(run.getJob(), a.getOutcome(), a.getFinishedAt()));
       }
@@ -130,9 +86,11 @@ final class JobMetrics {
       case COMPLETE_RUNS -> AppliedRuns.completed(command, result).forEach(this::completed);
       case EXPIRE_LEASES, CANCEL_RUN -> AppliedRuns.cancelled(command, result).forEach(this::finished);
       case DELETE_JOB -> {
-        if (result.getCode() == ResultCode.OK && labels.perJob()) {
-          String job = command.getDeleteJob().getName();
-          List.of(lastFire, lastSuccess, lastFailure).forEach(g -> g.remove(job));
+        if (result.getCode() == ResultCode.OK && shared == null) {
+          JobSeries deleted = byJob.remove(command.getDeleteJob().getName());
+          if (deleted != null) {
+            deleted.remove();
+          }
         }
       }
       default -> {}
@@ -146,18 +104,16 @@ final class JobMetrics {
       if (item.getCode() != ResultCode.OK) {
         continue;
       }
-      String job = decision.getJob();
+      JobSeries series = series(decision.getJob());
       if (!decision.getFire()) {
-        skipped.labelValues(labels.values(job, reasonOf(decision.getSkipReason())))
-            .inc(Math.max(1, decision.getSkippedCount()));
+        series.skipped(reasonOf(decision.getSkipReason())).inc(Math.max(1, decision.getSkippedCount()));
       } else if (item.getRun().getState() == RunState.SKIPPED) {
-        skipped.labelValues(labels.values(job, reasonOf(item.getRun().getSkipReason()))).inc();
+        series.skipped(reasonOf(item.getRun().getSkipReason())).inc();
         finished(item.getRun());
       } else {
-        fires.labelValues(labels.values(job)).inc();
-        Instant slot = Times.toInstant(decision.getSlot());
-        fireLateness.labelValues(labels.values(job)).observe(secondsBetween(slot, leaderTime));
-        setLatest(lastFire, job, leaderTime);
+        series.fires().inc();
+        series.fireLateness().observe(secondsBetween(Times.toInstant(decision.getSlot()), leaderTime));
+        series.fired(leaderTime);
       }
     }
   }
@@ -166,19 +122,20 @@ final class JobMetrics {
     Completion completion = done.completion();
     Run run = done.run();
     String job = run.getJob();
+    JobSeries series = series(job);
     if (completion.hasStartedAt() && completion.hasFinishedAt()) {
-      duration.labelValues(labels.values(job))
+      series.duration()
           .observe(secondsBetween(Times.toInstant(completion.getStartedAt()), Times.toInstant(completion.getFinishedAt())));
     }
     if (run.getAttempt() == 1 && completion.hasStartedAt() && run.hasFiredAt()) {
-      startLateness.labelValues(labels.values(job))
+      series.startLateness()
           .observe(secondsBetween(Times.toInstant(run.getFiredAt()), Times.toInstant(completion.getStartedAt())));
     }
     RunState attemptOutcome =
         run.getAttemptsCount() == 0 ? run.getState() : run.getAttempts(run.getAttemptsCount() - 1).getOutcome();
     recordOutcome(job, attemptOutcome, completion.getFinishedAt());
     if (run.getState() == RunState.RETRY_WAIT) {
-      retries.labelValues(labels.values(job)).inc();
+      series.retries().inc();
     } else {
       finished(run);
     }
@@ -186,27 +143,19 @@ final class JobMetrics {
 
   private void finished(Run run) {
     if (AppliedRuns.FINAL.contains(run.getState())) {
-      finished.labelValues(labels.values(run.getJob(), run.getState().name())).inc();
+      series(run.getJob()).finished(run.getState()).inc();
     }
   }
 
   private void recordOutcome(String job, RunState outcome, com.google.protobuf.Timestamp at) {
-    if (!labels.perJob() || !at.isInitialized() || (at.getSeconds() == 0 && at.getNanos() == 0)) {
+    if (!at.isInitialized() || (at.getSeconds() == 0 && at.getNanos() == 0)) {
       return;
     }
     switch (outcome) {
-      case SUCCEEDED -> setLatest(lastSuccess, job, Times.toInstant(at));
-      case FAILED, TIMED_OUT -> setLatest(lastFailure, job, Times.toInstant(at));
+      case SUCCEEDED -> series(job).succeeded(Times.toInstant(at));
+      case FAILED, TIMED_OUT -> series(job).failed(Times.toInstant(at));
       default -> {}
     }
-  }
-
-  private void setLatest(Gauge gauge, String job, Instant at) {
-    if (gauge == null) {
-      return;
-    }
-    var child = gauge.labelValues(job);
-    child.set(Math.max(child.get(), seconds(at)));
   }
 
   private static boolean isScheduledFire(Run run) {
@@ -227,6 +176,6 @@ final class JobMetrics {
   }
 
   private static double secondsBetween(Instant from, Instant to) {
-    return Math.max(0, Duration.between(from, to).toNanos() / 1e9);
+    return Math.max(0, (to.getEpochSecond() - from.getEpochSecond()) + (to.getNano() - from.getNano()) / 1e9);
   }
 }

@@ -35,6 +35,7 @@ public final class NodeMetrics {
             .help("Time to apply one committed entry to the state store")
             .classicOnly()
             .classicUpperBounds(Buckets.APPLY)
+            .withoutExemplars() // observed on the applying thread, where no span is current (see JobFamilies)
             .register(registry);
   }
 
