@@ -20,6 +20,11 @@ public final class RunIds {
   private static final java.util.regex.Pattern REQUEST_ID =
       java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+  /** The last slot formatted: a fire entry holds many jobs' runs of the same slot, and formatting is dear. */
+  private static volatile SlotText lastSlot = new SlotText(Instant.EPOCH, Instant.EPOCH.toString());
+
+  private record SlotText(Instant slot, String text) {}
+
   private RunIds() {}
 
   /** True if {@code requestId} is 1-128 of {@code A-Z a-z 0-9 . _ : -}. */
@@ -28,7 +33,12 @@ public final class RunIds {
   }
 
   public static String of(String job, Instant slot) {
-    return job + "@" + slot;
+    SlotText last = lastSlot;
+    if (!last.slot().equals(slot)) {
+      last = new SlotText(slot, slot.toString());
+      lastSlot = last;
+    }
+    return job + "@" + last.text();
   }
 
   /** A manual run's id: {@code <job>@<time>~m-<request id>}, or {@code ~m<index>} without one. */
