@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 final class AlertDetector {
   private static final Logger log = LoggerFactory.getLogger(AlertDetector.class);
   /** Jobs evaluated per task of the initial pass: bounds how long one task holds the executor. */
-  static final int PASS_PAGE = 200;
+  private static final int PASS_PAGE = 200;
 
   private final LeaderTerm leader;
   private final AlertConditions conditions;
