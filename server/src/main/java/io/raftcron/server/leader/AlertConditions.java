@@ -11,6 +11,9 @@ import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,11 +24,20 @@ import java.util.Set;
 /**
  * Which built-in alerts should be firing now, evaluated from the committed state, the leader's
  * clock and the workers it has heard from. One alert per kind and job (its id), so the alert
- * records stay bounded by the number of jobs.
+ * records stay bounded by the number of jobs. The per-job conditions (failing job, missed slots)
+ * depend on the committed state only, so {@link JobAlerts} keeps them and re-evaluates a job only
+ * when it changes; the run conditions (stuck, no workers) depend on the time and are evaluated
+ * each check, over the leased runs and at most 1000 queued ones.
  */
 final class AlertConditions {
   /** Successful attempts that make a job's usual duration. */
   static final int USUAL_DURATION_SAMPLE = 20;
+  /**
+   * Runs of a job read at most per history scan, so that a job with a long row of unfinished runs
+   * (queued, no worker) costs a bounded scan: it is failing only if its newest N finished runs are
+   * among its newest this many runs.
+   */
+  static final int RUN_SCAN_LIMIT = 1000;
   private static final Set<RunState> FINISHED = Set.of(RunState.SUCCEEDED, RunState.FAILED, RunState.TIMED_OUT);
 
   private final SchedulerStore store;
@@ -42,16 +54,27 @@ final class AlertConditions {
     return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "/" + job;
   }
 
-  /** @param workersSilentFor how long no worker has been heard from */
+  /**
+   * Every alert that should be firing, each job evaluated afresh: what {@link JobAlerts} keeps
+   * incrementally must equal this.
+   *
+   * @param workersSilentFor how long no worker has been heard from
+   */
   Map<String, Alert> firing(Instant now, Duration workersSilentFor) {
-    Map<String, Alert> firing = new LinkedHashMap<>();
+    List<Alert> jobAlerts = new ArrayList<>();
     for (Job job : store.jobs()) {
-      String name = job.getSpec().getName();
-      failing(name).ifPresent(a -> firing.put(a.getId(), a));
-      missed(name).ifPresent(a -> firing.put(a.getId(), a));
+      jobAlerts.addAll(ofJob(job.getSpec().getName()));
     }
+    return firing(now, workersSilentFor, jobAlerts);
+  }
+
+  /** The alerts firing given the per-job ones, {@code jobAlerts}, with the run conditions now. */
+  Map<String, Alert> firing(Instant now, Duration workersSilentFor, Collection<Alert> jobAlerts) {
+    Map<String, Alert> firing = new LinkedHashMap<>();
+    jobAlerts.forEach(a -> firing.put(a.getId(), a));
+    Map<String, Optional<Duration>> usualByJob = new HashMap<>(); // one scan per job and check
     for (Run run : store.leasedRuns()) {
-      stuck(run, now).ifPresent(a -> firing.putIfAbsent(a.getId(), a));
+      stuck(run, now, usualByJob).ifPresent(a -> firing.putIfAbsent(a.getId(), a));
     }
     if (workersSilentFor.compareTo(rules.noWorkersAfter()) >= 0) {
       for (Run run : store.queuedRuns(1000)) {
@@ -64,9 +87,17 @@ final class AlertConditions {
     return firing;
   }
 
+  /** The job's failing-job and missed-slots alerts that should be firing (it must exist). */
+  List<Alert> ofJob(String job) {
+    List<Alert> alerts = new ArrayList<>(2);
+    failing(job).ifPresent(alerts::add);
+    missed(job).ifPresent(alerts::add);
+    return alerts;
+  }
+
   private Optional<Alert> failing(String job) {
     int n = rules.failuresInARow();
-    List<Run> newest = store.runs(job, n, run -> FINISHED.contains(run.getState()));
+    List<Run> newest = store.runs(job, n, RUN_SCAN_LIMIT, run -> FINISHED.contains(run.getState()));
     if (newest.size() < n || newest.stream().anyMatch(run -> run.getState() == RunState.SUCCEEDED)) {
       return Optional.empty();
     }
@@ -91,7 +122,7 @@ final class AlertConditions {
         skip.getCount() + " slot(s) through " + through + " were skipped: " + skip.getReason()));
   }
 
-  private Optional<Alert> stuck(Run run, Instant now) {
+  private Optional<Alert> stuck(Run run, Instant now, Map<String, Optional<Duration>> usualByJob) {
     if (!run.hasLeasedAt()) {
       return Optional.empty();
     }
@@ -100,7 +131,7 @@ final class AlertConditions {
     if (!timeout.isZero() && leased.compareTo(timeout.plus(leaseDuration)) > 0) {
       return Optional.of(stuckAlert(run, leased, "past its timeout of " + timeout.toSeconds() + " s"));
     }
-    Optional<Duration> usual = usualDuration(run.getJob());
+    Optional<Duration> usual = usualByJob.computeIfAbsent(run.getJob(), this::usualDuration);
     if (usual.isPresent()) {
       Duration limit = usual.get().multipliedBy((long) Math.ceil(rules.stuckFactor()));
       if (limit.compareTo(rules.stuckMinimum()) < 0) {
@@ -121,7 +152,8 @@ final class AlertConditions {
   /** The median duration of the job's recent successful attempts, if it has any. */
   private Optional<Duration> usualDuration(String job) {
     List<Duration> durations =
-        store.runs(job, USUAL_DURATION_SAMPLE, run -> run.getState() == RunState.SUCCEEDED && run.getAttemptsCount() > 0)
+        store.runs(job, USUAL_DURATION_SAMPLE, RUN_SCAN_LIMIT,
+                run -> run.getState() == RunState.SUCCEEDED && run.getAttemptsCount() > 0)
             .stream()
             .map(run -> run.getAttempts(run.getAttemptsCount() - 1))
             .filter(a -> a.hasStartedAt() && a.hasFinishedAt())

@@ -5,6 +5,7 @@ import io.raftcron.proto.AlertEvent;
 import io.raftcron.proto.AlertNotice;
 import io.raftcron.proto.AlertState;
 import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.MarkAlertsNotified;
 import io.raftcron.proto.RaiseAlerts;
 import io.raftcron.proto.ResolveAlerts;
@@ -29,12 +30,18 @@ import org.slf4j.LoggerFactory;
  * "notified" mark for each delivery. A leader that fails between a delivery and its mark leaves it
  * unmarked, and the next leader delivers it again: delivery is at least once. Runs only on the
  * leader's executor thread.
+ *
+ * <p>The per-job conditions are kept by {@link JobAlerts}: the detector first passes over every job
+ * a page at a time (other leader work runs between pages), then checks.
  */
 final class AlertDetector {
   private static final Logger log = LoggerFactory.getLogger(AlertDetector.class);
+  /** Jobs evaluated per task of the initial pass: bounds how long one task holds the executor. */
+  private static final int PASS_PAGE = 200;
 
   private final LeaderTerm leader;
   private final AlertConditions conditions;
+  private final JobAlerts jobAlerts;
   private final AlertRules rules;
   private final WorkerTracker workers;
   private final Optional<AlertWebhook> webhook;
@@ -53,6 +60,7 @@ final class AlertDetector {
       String nodeId) {
     this.leader = leader;
     this.conditions = conditions;
+    this.jobAlerts = new JobAlerts(leader.store(), conditions);
     this.rules = rules;
     this.workers = workers;
     this.webhook = webhook;
@@ -61,7 +69,29 @@ final class AlertDetector {
   }
 
   void start() {
-    schedule();
+    leader.executor().execute(this::passOverJobs);
+  }
+
+  /** See {@link JobAlerts#onApplied}. */
+  void onApplied(Command command, CommandResult result) {
+    jobAlerts.onApplied(command, result);
+  }
+
+  /** One page of the initial pass; then the next one, behind whatever else is due. */
+  private void passOverJobs() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (jobAlerts.loadNext(PASS_PAGE)) {
+        schedule();
+      } else {
+        leader.executor().execute(this::passOverJobs);
+      }
+    } catch (RuntimeException e) {
+      log.warn("alert pass over the jobs failed, trying again later: {}", e.toString());
+      leader.executor().schedule(this::passOverJobs, rules.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
   void close() {
@@ -103,7 +133,7 @@ final class AlertDetector {
   }
 
   private CompletableFuture<?> proposeChanges(Instant now) {
-    Map<String, Alert> wanted = conditions.firing(now, workersSilentFor(now));
+    Map<String, Alert> wanted = conditions.firing(now, workersSilentFor(now), jobAlerts.current());
     Set<String> firing = new HashSet<>();
     for (Alert alert : leader.store().alerts()) {
       if (alert.getState() == AlertState.FIRING) {

@@ -85,6 +85,7 @@ public final class LeaderSession {
 
   /** Keeps the leader's indexes in step with what was committed. */
   public void onApplied(Command command, CommandResult result) {
+    alerts.onApplied(command, result);
     switch (command.getOpCase()) {
       case PUT_JOB -> specChanged(command.getPutJob().getSpec().getName());
       case DELETE_JOB -> specChanged(command.getDeleteJob().getName());

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +176,27 @@ public final class SchedulerStore implements AutoCloseable {
     return jobs;
   }
 
+  /**
+   * Up to {@code limit} job names after {@code after} ("" for the first), in key order: pages
+   * through the jobs without parsing them.
+   */
+  public List<String> jobNames(String after, int limit) {
+    byte[] from = Keys.job(after);
+    List<String> names = new ArrayList<>();
+    withReadLock(
+        () -> {
+          try (RocksIterator it = db.newIterator(handles.get(Family.JOBS))) {
+            for (it.seek(from); it.isValid() && names.size() < limit; it.next()) {
+              if (!Arrays.equals(it.key(), from)) {
+                names.add(Keys.jobOf(it.key()));
+              }
+            }
+          }
+          return null;
+        });
+    return names;
+  }
+
   public Optional<Run> run(String job, Instant slot) {
     return Optional.ofNullable(parse(get(Family.RUNS, Keys.jobTime(job, slot)), Run.parser()));
   }
@@ -214,12 +236,21 @@ public final class SchedulerStore implements AutoCloseable {
    * the job's runs until enough pass.
    */
   public List<Run> runs(String job, int limit, java.util.function.Predicate<Run> filter) {
+    return runs(job, limit, Integer.MAX_VALUE, filter);
+  }
+
+  /**
+   * Like {@link #runs(String, int, java.util.function.Predicate)}, but reads at most the newest
+   * {@code scanLimit} runs, so a job with many runs that do not pass costs a bounded scan.
+   */
+  public List<Run> runs(String job, int limit, int scanLimit, java.util.function.Predicate<Run> filter) {
     List<Run> runs = new ArrayList<>();
+    int[] scanned = {0};
     scanBackwardsWhile(
         Family.RUNS,
         Keys.jobPrefix(job),
         it -> {
-          if (runs.size() >= limit) {
+          if (runs.size() >= limit || scanned[0]++ >= scanLimit) {
             return false;
           }
           Run run = parse(it.value(), Run.parser());

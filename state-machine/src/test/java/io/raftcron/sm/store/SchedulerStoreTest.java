@@ -42,6 +42,24 @@ class SchedulerStoreTest extends AppliedStoreTest {
   }
 
   @Test
+  void aScanLimitBoundsTheRunsReadNotOnlyThoseReturned() {
+    // "a" has runs at +3, +2, +1: among its newest 2 only +2 passes, though +1 would too.
+    assertThat(store.runs("a", 5, 2, run -> !Times.toInstant(run.getSlot()).equals(T0.plusSeconds(3))))
+        .extracting(r -> Times.toInstant(r.getSlot()))
+        .containsExactly(T0.plusSeconds(2));
+    assertThat(store.runs("a", 5, 3, run -> true)).hasSize(3);
+  }
+
+  @Test
+  void jobNamesComeInPagesAfterTheGivenName() {
+    apply(create(T0, spec("b", "* * * * * *")));
+    assertThat(store.jobNames("", 2)).containsExactly("a", "a-b");
+    assertThat(store.jobNames("a-b", 2)).containsExactly("b");
+    assertThat(store.jobNames("b", 2)).isEmpty();
+    assertThat(store.jobNames("a-a", 1)).as("after a name that is no job").containsExactly("a-b");
+  }
+
+  @Test
   void queuedRunsComeOldestSlotFirst() {
     assertThat(store.queuedRuns(10))
         .extracting(r -> Times.toInstant(r.getSlot()))
