@@ -57,6 +57,7 @@ public final class RaftcronServer implements AutoCloseable {
   private final ScheduledExecutorService leaderExecutor;
   private final ScheduledExecutorService background;
   private final RunTracer tracer;
+  private final Leadership leadership;
   private final RaftNode raft;
   private final Forwarder forwarder;
   private final NodeRegistrar registrar;
@@ -115,7 +116,7 @@ public final class RaftcronServer implements AutoCloseable {
             .build();
 
     Proposer proposer = new Proposer(clock, config.nodeId());
-    Leadership leadership =
+    this.leadership =
         new Leadership(
             store,
             proposer,
@@ -239,6 +240,7 @@ public final class RaftcronServer implements AutoCloseable {
     }
     grpc.shutdownNow();
     forwarder.close();
+    leadership.close();
     raft.close();
     tracer.close();
     leaderExecutor.shutdownNow();

@@ -40,6 +40,8 @@ public final class Leadership implements LeadershipListener {
   // session reads that command from the store). While clear — on every follower — applied
   // commands need no task on the leader executor.
   private boolean sessionExpected;
+  /** Set once by {@link #close}: no session starts after it. */
+  private boolean closed;
 
   public Leadership(
       SchedulerStore store,
@@ -67,6 +69,9 @@ public final class Leadership implements LeadershipListener {
   @Override
   public void onLeaderStart(long term) {
     synchronized (this) {
+      if (closed) {
+        return;
+      }
       sessionExpected = true;
     }
     executor.execute(
@@ -82,6 +87,9 @@ public final class Leadership implements LeadershipListener {
   @Override
   public void onLeaderStop(long term) {
     synchronized (this) {
+      if (closed) {
+        return;
+      }
       sessionExpected = false;
     }
     executor.execute(
@@ -97,6 +105,18 @@ public final class Leadership implements LeadershipListener {
     log.error("the state machine cannot go on; stopping this node", cause);
     executor.execute(this::closeSession);
     onFatal.run();
+  }
+
+  /**
+   * The node is stopping: the session ends now rather than when the closing Raft node stops
+   * leading, since until then its loops would only see proposals fail and retry them.
+   */
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      sessionExpected = false;
+    }
+    executor.execute(this::closeSession);
   }
 
   /** Called for every applied command, on the applying thread: hand over, never block. */

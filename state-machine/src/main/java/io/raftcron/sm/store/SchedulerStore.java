@@ -73,6 +73,9 @@ public final class SchedulerStore implements AutoCloseable {
   private final Map<Family, ColumnFamilyHandle> handles = new EnumMap<>(Family.class);
   /** Jobs in the store: counted when it opens, then kept by {@link #commit} (a create must not scan them all). */
   private volatile long jobCount;
+  private final JobCache jobCache = new JobCache(JOB_CACHE_CAPACITY);
+  /** Parsed jobs kept per node: a few hundred bytes each, so some tens of MiB of heap at most. */
+  private static final int JOB_CACHE_CAPACITY = 100_000;
 
   private SchedulerStore(Path dir) {
     this.dir = dir;
@@ -167,7 +170,16 @@ public final class SchedulerStore implements AutoCloseable {
   }
 
   public Optional<Job> job(String name) {
-    return Optional.ofNullable(parse(get(Family.JOBS, Keys.job(name)), Job.parser()));
+    Job cached = jobCache.get(name);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    long readAt = jobCache.generation();
+    Job job = parse(get(Family.JOBS, Keys.job(name)), Job.parser());
+    if (job != null) {
+      jobCache.offer(name, job, readAt);
+    }
+    return Optional.ofNullable(job);
   }
 
   public List<Job> jobs() {
@@ -479,6 +491,9 @@ public final class SchedulerStore implements AutoCloseable {
             wb.put(handles.get(Family.META), Keys.APPLIED_INDEX, Keys.longBytes(index));
             db.write(writeOptions, wb);
             jobCount += batch.jobsAdded();
+            if (!batch.jobsWritten().isEmpty()) {
+              jobCache.committed(batch.jobsWritten());
+            }
           } catch (RocksDBException e) {
             throw new StoreException("cannot write applied index " + index, e);
           }
@@ -583,6 +598,7 @@ public final class SchedulerStore implements AutoCloseable {
         checkpointFiles = files.filter(Files::isRegularFile).toList();
       }
       closeDb();
+      jobCache.clear();
       FileUtils.deleteDirectory(dir.toFile());
       Files.createDirectories(dir);
       for (Path f : checkpointFiles) {

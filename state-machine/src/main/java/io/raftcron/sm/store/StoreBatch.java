@@ -52,13 +52,15 @@ public final class StoreBatch {
   /** Per family, the value each written key has now; {@code DELETED} for a delete. */
   private final Map<Family, Map<Key, byte[]>> overlay = new EnumMap<>(Family.class);
   private int jobsAdded;
+  /** The jobs this batch wrote, parsed (null: deleted), for its own reads and the store's job cache. */
+  private final Map<String, Job> jobsWritten = new LinkedHashMap<>();
 
   StoreBatch(SchedulerStore store) {
     this.store = store;
   }
 
   public Optional<Job> job(String name) {
-    return Optional.ofNullable(SchedulerStore.parse(get(Family.JOBS, Keys.job(name)), Job.parser()));
+    return jobsWritten.containsKey(name) ? Optional.ofNullable(jobsWritten.get(name)) : store.job(name);
   }
 
   /** How many jobs there are, as this batch sees it. */
@@ -75,11 +77,13 @@ public final class StoreBatch {
   /** Writes a new version of an existing job. */
   public void putJob(Job job) {
     put(Family.JOBS, Keys.job(job.getSpec().getName()), job.toByteArray());
+    jobsWritten.put(job.getSpec().getName(), job);
   }
 
   /** Deletes an existing job. */
   public void deleteJob(String name) {
     delete(Family.JOBS, Keys.job(name));
+    jobsWritten.put(name, null);
     jobsAdded--;
   }
 
@@ -250,6 +254,10 @@ public final class StoreBatch {
         }
       }
     }
+  }
+
+  Map<String, Job> jobsWritten() {
+    return jobsWritten;
   }
 
   /** Jobs this batch created minus those it deleted. */

@@ -8,6 +8,7 @@ import static io.raftcron.sm.TestCommands.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftcron.proto.Job;
 import io.raftcron.proto.Run;
 import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.Times;
@@ -100,6 +101,32 @@ class SchedulerStoreTest extends AppliedStoreTest {
     assertThat(store.jobCount()).isEqualTo(2);
     store.replaceWith(checkpoint);
     assertThat(store.jobCount()).isEqualTo(1);
+  }
+
+  @Test
+  void readsOfAJobSeeEachCommittedVersionThroughTheJobCache() {
+    long created = job("a").getVersion(); // read once: cached
+    apply(update(T0, spec("a", "@every 1h"), created));
+    assertThat(store.job("a").orElseThrow().getSpec().getSchedule()).isEqualTo("@every 1h");
+    Path checkpoint = dir.resolve("checkpoint");
+    store.checkpoint(checkpoint);
+
+    apply(delete(T0, "a", 0));
+    assertThat(store.job("a")).isEmpty();
+    store.replaceWith(checkpoint);
+    assertThat(store.job("a").orElseThrow().getSpec().getSchedule()).isEqualTo("@every 1h");
+  }
+
+  @Test
+  void aJobReadBeforeACommitThatWroteJobsIsNotCached() {
+    JobCache cache = new JobCache(10);
+    long readAt = cache.generation();
+    Job stale = job("a");
+    cache.committed(java.util.Map.of("a", stale.toBuilder().setVersion(99).build()));
+
+    cache.offer("a", stale, readAt);
+
+    assertThat(cache.get("a").getVersion()).isEqualTo(99);
   }
 
   @Test
