@@ -60,6 +60,9 @@ public final class Worker implements AutoCloseable {
   private final JobHandler handler;
   private final Duration pollWait;
   private final InstantSource clock;
+  /** The most runs the server hands out per poll (a poll asking for more is refused). */
+  static final int MAX_RUNS_PER_POLL = 100;
+
   private final Semaphore freeSlots;
   private final ExecutorService executor;
   private final Thread poller;
@@ -132,7 +135,9 @@ public final class Worker implements AutoCloseable {
       int slots;
       try {
         freeSlots.acquire();
-        slots = 1 + freeSlots.drainPermits();
+        // Only this thread takes permits, so the ones available now can all be taken.
+        int more = Math.min(freeSlots.availablePermits(), MAX_RUNS_PER_POLL - 1);
+        slots = 1 + (freeSlots.tryAcquire(more) ? more : 0);
       } catch (InterruptedException e) {
         return;
       }

@@ -95,6 +95,27 @@ class WorkerTest {
   }
 
   @Test
+  void aWorkerWithMoreSlotsThanOnePollMayAskForPollsAtMostTheServersLimit() throws Exception {
+    for (int i = 0; i < 150; i++) {
+      service.toLease.add(run("j" + i + "@1", i + 1));
+    }
+
+    try (Worker worker = Worker.builder()
+        .endpoints(List.of("127.0.0.1:" + server.getPort()))
+        .workerId("wide")
+        .concurrency(250)
+        .pollWait(Duration.ofMillis(200))
+        .handler(run -> Outcome.success())
+        .build()) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 150);
+    }
+
+    assertThat(service.polls).extracting(PollRunsRequest::getMaxRuns).allMatch(n -> n >= 1 && n <= 100);
+    assertThat(service.polls.peek().getMaxRuns()).isEqualTo(100);
+  }
+
+  @Test
   void heartbeatsItsLeasesEveryThirdOfTheLeaseAndStopsARunWhoseLeaseIsLostWithoutReportingIt() throws Exception {
     CountDownLatch interrupted = new CountDownLatch(1);
     service.toLease.add(leased(run("a@1", 21), Duration.ofMillis(900)));

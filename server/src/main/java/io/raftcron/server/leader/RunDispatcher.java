@@ -7,6 +7,7 @@ import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.OverlapPolicy;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.sm.Limits;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Duration;
@@ -31,7 +32,6 @@ import java.util.function.Predicate;
  * the leader's executor thread.
  */
 final class RunDispatcher {
-  private static final int MAX_RUNS_PER_POLL = 100;
 
   /** A worker waiting for runs. */
   private static final class Poll {
@@ -68,7 +68,7 @@ final class RunDispatcher {
       reply.completeExceptionally(new NotLeadingException());
       return;
     }
-    Poll poll = new Poll(worker, Math.max(1, Math.min(maxRuns, MAX_RUNS_PER_POLL)), reply);
+    Poll poll = new Poll(worker, Math.max(1, Math.min(maxRuns, Limits.MAX_RUNS_PER_POLL)), reply);
     poll.timeout =
         leader.executor().schedule(
             () -> {
