@@ -20,8 +20,11 @@ public final class RunIds {
   private static final java.util.regex.Pattern REQUEST_ID =
       java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-  /** The last slot formatted: a fire entry holds many jobs' runs of the same slot, and formatting is dear. */
-  private static volatile SlotText lastSlot = new SlotText(Instant.EPOCH, Instant.EPOCH.toString());
+  // The last slot formatted, and the last parsed: fire, lease and completion entries hold many jobs'
+  // runs of the same slot, and formatting and parsing an instant are dear. Kept apart because parsing
+  // accepts texts other than the one formatting gives (".000Z"), and a run id must be the formatted one.
+  private static volatile SlotText lastFormatted = new SlotText(Instant.EPOCH, Instant.EPOCH.toString());
+  private static volatile SlotText lastParsed = lastFormatted;
 
   private record SlotText(Instant slot, String text) {}
 
@@ -33,10 +36,10 @@ public final class RunIds {
   }
 
   public static String of(String job, Instant slot) {
-    SlotText last = lastSlot;
+    SlotText last = lastFormatted;
     if (!last.slot().equals(slot)) {
       last = new SlotText(slot, slot.toString());
-      lastSlot = last;
+      lastFormatted = last;
     }
     return job + "@" + last.text();
   }
@@ -60,8 +63,14 @@ public final class RunIds {
       }
       time = time.substring(0, suffix);
     }
+    SlotText last = lastParsed;
+    if (last.text().equals(time)) {
+      return new RunRef(runId.substring(0, at), last.slot());
+    }
     try {
-      return new RunRef(runId.substring(0, at), Instant.parse(time));
+      Instant slot = Instant.parse(time);
+      lastParsed = new SlotText(slot, time);
+      return new RunRef(runId.substring(0, at), slot);
     } catch (DateTimeParseException e) {
       return null;
     }
