@@ -3,21 +3,9 @@ package io.raftcron.sm;
 import io.raftcron.proto.DstGapPolicy;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.sm.schedule.Schedule;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** Parsed schedules of job specs, cached: parsing cron is far dearer than evaluating it. */
+/** The schedule of a job spec, with the spec's daylight-saving options. */
 public final class Schedules {
-  private static final int CAPACITY = 4096;
-
-  private static final Map<String, Schedule> CACHE =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Schedule> eldest) {
-          return size() > CAPACITY;
-        }
-      };
-
   private Schedules() {}
 
   /** The spec's gap option; unspecified means shift. */
@@ -34,21 +22,8 @@ public final class Schedules {
     };
   }
 
-  /** The spec's schedule; the spec must be valid (see JobSpecValidator). */
+  /** The spec's schedule (parsed once and kept, see Schedule.parse); the spec must be valid (see JobSpecValidator). */
   public static Schedule of(JobSpec spec) {
-    Schedule.Gap gap = gap(spec);
-    Schedule.Repeat repeat = repeat(spec);
-    String key = spec.getTimeZone() + '\n' + spec.getSchedule() + '\n' + gap + '\n' + repeat;
-    synchronized (CACHE) {
-      Schedule cached = CACHE.get(key);
-      if (cached != null) {
-        return cached;
-      }
-    }
-    Schedule parsed = Schedule.parse(spec.getSchedule(), spec.getTimeZone(), gap, repeat);
-    synchronized (CACHE) {
-      CACHE.put(key, parsed);
-    }
-    return parsed;
+    return Schedule.parse(spec.getSchedule(), spec.getTimeZone(), gap(spec), repeat(spec));
   }
 }

@@ -165,11 +165,38 @@ public final class Schedule {
   }
 
   /**
-   * Parses {@code expression} in {@code zoneId} with the given daylight-saving options.
+   * Parses {@code expression} in {@code zoneId} with the given daylight-saving options. Valid
+   * schedules are kept (the most recently used few thousand): parsing cron and classifying its
+   * hour field cost far more than evaluating it, and every job create, every replica's check of
+   * it and every fire decision ask again.
    *
    * @throws InvalidScheduleException saying what is wrong and what is allowed
    */
   public static Schedule parse(String expression, String zoneId, Gap gap, Repeat repeat) {
+    String key = zoneId + '\n' + expression + '\n' + gap + '\n' + repeat;
+    synchronized (PARSED) {
+      Schedule cached = PARSED.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    Schedule parsed = parseUncached(expression, zoneId, gap, repeat);
+    synchronized (PARSED) {
+      PARSED.put(key, parsed);
+    }
+    return parsed;
+  }
+
+  private static final int PARSED_CAPACITY = 4096;
+  private static final Map<String, Schedule> PARSED =
+      new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Schedule> eldest) {
+          return size() > PARSED_CAPACITY;
+        }
+      };
+
+  private static Schedule parseUncached(String expression, String zoneId, Gap gap, Repeat repeat) {
     ZoneId zone = parseZone(zoneId);
     String text = expression == null ? "" : expression.trim();
     if (text.isEmpty()) {
