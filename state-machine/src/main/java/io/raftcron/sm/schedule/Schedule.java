@@ -140,6 +140,8 @@ public final class Schedule {
    */
   private final Map<Long, Optional<Instant>> recentCron = new ConcurrentHashMap<>();
   private static final int RECENT_CRON_ANSWERS = 4096;
+  /** {@link #describe}'s answer once asked: every job read through the API shows it. */
+  private volatile String description;
 
   private Schedule(String expression, ZoneId zone, long everySeconds, Instant at, ExecutionTime cron,
       boolean followsElapsedTime, Gap gap, Repeat repeat) {
@@ -386,6 +388,15 @@ public final class Schedule {
    * where the descriptor has no words for it.
    */
   public String describe() {
+    String known = description;
+    if (known == null) {
+      known = describeOnce();
+      description = known;
+    }
+    return known;
+  }
+
+  private String describeOnce() {
     if (everySeconds > 0) {
       return "every " + expression.trim().substring("@every".length()).trim();
     }
