@@ -26,7 +26,8 @@ final class InProcessCluster implements AutoCloseable {
   private final Path dir;
   private final FireLedger ledger;
   private final List<ServerConfig> configs = new ArrayList<>();
-  private final List<RaftcronServer> servers = new ArrayList<>();
+  // Copy-on-write: the failover scenario stops a node on another thread while it watches the others.
+  private final List<RaftcronServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   InProcessCluster(int size, FireLedger ledger) throws IOException {
     this.dir = Files.createTempDirectory("raftcron-bench-");
@@ -82,12 +83,18 @@ final class InProcessCluster implements AutoCloseable {
 
   /** Stops node {@code nodeId} (shutdown of its Raft node, gRPC server and store); its data stays. */
   void stop(String nodeId) {
-    int i = indexOf(nodeId);
-    RaftcronServer server = servers.get(i);
+    RaftcronServer server = detach(nodeId);
     if (server != null) {
-      servers.set(i, null);
       server.close();
     }
+  }
+
+  /** Takes node {@code nodeId} out of the running ones (null if it was not running); the caller closes it. */
+  RaftcronServer detach(String nodeId) {
+    int i = indexOf(nodeId);
+    RaftcronServer server = servers.get(i);
+    servers.set(i, null);
+    return server;
   }
 
   Optional<RaftcronServer> leader() {

@@ -116,6 +116,10 @@ public final class RaftNode implements AutoCloseable {
     options.setSnapshotUri(snapshotDir(dataDir).toString());
     options.setInitialConf(initialConf);
     options.setElectionTimeoutMs(config.electionTimeoutMs());
+    // A follower calls an election a random time in [timeout, timeout + max delay] after the leader's last heartbeat.
+    // jraft's default delay is 1 s whatever the timeout, so a 1 s timeout meant 1-2 s without a leader after a crash;
+    // half the timeout still spreads three to five nodes' timers enough to avoid split votes.
+    options.getRaftOptions().setMaxElectionDelayMs(Math.max(50, config.electionTimeoutMs() / 2));
     options.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
     // Not setFilterBeforeCopyRemote(true): in jraft 1.4.1 LocalSnapshotCopier.filterBeforeCopy removes files from the
     // set it iterates, so a follower whose earlier download left files the new snapshot lacks (RocksDB compacted in
@@ -405,6 +409,9 @@ public final class RaftNode implements AutoCloseable {
   @Override
   public void close() {
     if (running.compareAndSet(true, false)) {
+      // The node first: RaftGroupService stops bolt's server before the node, which takes seconds, and all the while a
+      // leader would go on heartbeating through its client connections, keeping its peers from electing a successor.
+      node.shutdown();
       group.shutdown();
       try {
         group.join();
