@@ -3,6 +3,7 @@ package io.raftcron.bench;
 import io.raftcron.server.RaftcronServer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,8 +29,8 @@ final class FailoverScenario implements Callable<Integer> {
       // Closing a node takes a while (bolt's server shutdown alone takes seconds), during which the others may well
       // elect: close it on the side, as a crash would not wait for it, and watch the rest for a leader meanwhile.
       RaftcronServer stopping = harness.cluster.detach(old);
-      java.util.concurrent.CompletableFuture<Instant> stopped =
-          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      CompletableFuture<Instant> stopped =
+          CompletableFuture.supplyAsync(() -> {
             stopping.close();
             return Instant.now();
           });

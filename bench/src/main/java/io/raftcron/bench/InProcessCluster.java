@@ -13,6 +13,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Optional;
 import org.apache.commons.io.FileUtils;
 
@@ -27,7 +28,7 @@ final class InProcessCluster implements AutoCloseable {
   private final FireLedger ledger;
   private final List<ServerConfig> configs = new ArrayList<>();
   // Copy-on-write: the failover scenario stops a node on another thread while it watches the others.
-  private final List<RaftcronServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<RaftcronServer> servers = new CopyOnWriteArrayList<>();
 
   InProcessCluster(int size, FireLedger ledger) throws IOException {
     this.dir = Files.createTempDirectory("raftcron-bench-");
