@@ -34,6 +34,8 @@ final class FireScheduler {
   private static final Logger log = LoggerFactory.getLogger(FireScheduler.class);
   static final int MAX_FIRES_PER_JOB = 1000;
   static final int MAX_DECISIONS_PER_ENTRY = 5000;
+  /** Jobs read per rebuild task: a few milliseconds of parsing and cron each. */
+  static final int REBUILD_PAGE = 5000;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
 
   private record Due(Instant at, String job) {}
@@ -50,11 +52,27 @@ final class FireScheduler {
     this.leader = leader;
   }
 
+  /** Rebuilds the schedule a page of jobs per task, so that fires and replies go on meanwhile. */
   void start() {
-    for (Job job : leader.store().jobs()) {
-      track(job);
+    rebuildAfter("");
+  }
+
+  private void rebuildAfter(String after) {
+    if (closed) {
+      return;
+    }
+    List<Job> page = leader.store().jobs(after, REBUILD_PAGE);
+    for (Job job : page) {
+      // A job in flight is re-read when its proposal completes.
+      if (!inFlight.contains(job.getSpec().getName())) {
+        track(job);
+      }
     }
     rearm();
+    if (page.size() == REBUILD_PAGE) {
+      String last = page.get(page.size() - 1).getSpec().getName();
+      leader.executor().execute(() -> rebuildAfter(last));
+    }
   }
 
   /** The job was written (created, updated, deleted, fired): recompute its next slot. */
@@ -64,6 +82,11 @@ final class FireScheduler {
     }
     leader.store().job(name).ifPresentOrElse(this::track, () -> dueByJob.remove(name));
     rearm();
+  }
+
+  /** How many jobs have a next slot in the schedule (so far, while the rebuild is under way). */
+  int trackedJobs() {
+    return dueByJob.size();
   }
 
   void close() {

@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
 record LeaderTerm(
     long term,
     SchedulerStore store,
-    Proposer proposer,
+    CommandLog log,
     InstantSource clock,
     ScheduledExecutorService executor) {
   /** How long a loop waits after a proposal that failed (not committed, or not known to be). */
   static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
   CompletableFuture<CommandResult> propose(Command.Builder command) {
-    return proposer.propose(term, command);
+    return log.propose(term, command);
   }
 
   /**

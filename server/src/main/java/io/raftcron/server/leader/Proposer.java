@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * the command (the state machine has no other notion of time or origin) and fences the entry
  * with {@code expectedTerm}, so a loop left over from an earlier term can never append.
  */
-public final class Proposer {
+public final class Proposer implements CommandLog {
   private final InstantSource clock;
   private final String nodeId;
   // Set once the Raft node exists: the node needs the leader loops, which need this proposer.
@@ -28,6 +28,7 @@ public final class Proposer {
     this.raft = raft;
   }
 
+  @Override
   public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
     Command stamped =
         command

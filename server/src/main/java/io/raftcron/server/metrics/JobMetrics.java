@@ -61,12 +61,13 @@ final class JobMetrics {
 
   /** Last fire, success and failure times from each job's newest runs, if there are not too many jobs. */
   private void seed(SchedulerStore store) {
-    List<Job> jobs = store.jobs();
-    if (jobs.size() > SEED_MAX_JOBS) {
+    long count = store.jobCount();
+    if (count > SEED_MAX_JOBS) {
       log.info("{} jobs: the last fire/success/failure gauges are not seeded from run history (at most {} jobs are)",
-          jobs.size(), SEED_MAX_JOBS);
+          count, SEED_MAX_JOBS);
       return;
     }
+    List<Job> jobs = store.jobs();
     for (Job job : jobs) {
       for (Run run : store.runs(job.getSpec().getName(), SEED_RUNS_PER_JOB)) {
         if (isScheduledFire(run)) {

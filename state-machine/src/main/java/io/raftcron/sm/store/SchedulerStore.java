@@ -193,20 +193,36 @@ public final class SchedulerStore implements AutoCloseable {
    * through the jobs without parsing them.
    */
   public List<String> jobNames(String after, int limit) {
-    byte[] from = Keys.job(after);
     List<String> names = new ArrayList<>();
+    jobsAfter(after, limit, (key, value) -> names.add(Keys.jobOf(key)));
+    return names;
+  }
+
+  /**
+   * Up to {@code limit} jobs named after {@code after} ("" for the first), in key order: a page of
+   * {@link #jobs}, so that a million jobs are read without holding them all at once.
+   */
+  public List<Job> jobs(String after, int limit) {
+    List<Job> jobs = new ArrayList<>();
+    jobsAfter(after, limit, (key, value) -> jobs.add(parse(value, Job.parser())));
+    return jobs;
+  }
+
+  private void jobsAfter(String after, int limit, EntryConsumer consumer) {
+    byte[] from = Keys.job(after);
     withReadLock(
         () -> {
+          int seen = 0;
           try (RocksIterator it = db.newIterator(handles.get(Family.JOBS))) {
-            for (it.seek(from); it.isValid() && names.size() < limit; it.next()) {
+            for (it.seek(from); it.isValid() && seen < limit; it.next()) {
               if (!Arrays.equals(it.key(), from)) {
-                names.add(Keys.jobOf(it.key()));
+                consumer.accept(it.key(), it.value());
+                seen++;
               }
             }
           }
           return null;
         });
-    return names;
   }
 
   public Optional<Run> run(String job, Instant slot) {
