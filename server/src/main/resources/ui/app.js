@@ -166,13 +166,16 @@
     const count = el('span', { class: 'muted small' });
     const holder = el('div');
     let rows = [];
+    let total = 0;
     const draw = () => {
       const text = filter.value.trim().toLowerCase();
       const shown = rows.filter(({ job }) =>
         (!text || job.spec.name.toLowerCase().includes(text) || job.spec.schedule.toLowerCase().includes(text)
           || (job.scheduleDescription || '').toLowerCase().includes(text))
         && (state.value === 'all' || (state.value === 'paused') === job.paused));
-      count.textContent = shown.length + ' of ' + rows.length + ' jobs';
+      // Only the first page of jobs is loaded (the default ListJobs page); say so when there are more.
+      count.textContent = shown.length + ' of ' + rows.length + ' jobs'
+        + (total > rows.length ? ' (the first ' + rows.length + ' by name; ' + total + ' in all)' : '');
       redraw(holder, shown, () => table(
         ['Name', 'Schedule', 'Zone', 'Next slot', 'Last run', 'Status', 'Fired', 'Skipped'],
         shown.map(({ job, last }) => ({
@@ -196,7 +199,9 @@
     main(el('h1', {}, 'Jobs'), el('div', { class: 'toolbar' }, filter, state, count), holder);
     return {
       async refresh() {
-        const { jobs } = await call('JobService/ListJobs', {});
+        const page = await call('JobService/ListJobs', {});
+        const jobs = page.jobs || [];
+        total = Number(page.total || jobs.length);
         // The last run of each job: one small read per job, in parallel.
         const lasts = await Promise.all(jobs.map((job) =>
           call('RunService/ListRuns', { job: job.spec.name, limit: 1 }).then((r) => r.runs[0], () => undefined)));

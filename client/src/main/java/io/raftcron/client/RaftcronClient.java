@@ -28,6 +28,8 @@ import io.raftcron.proto.TriggerJobRequest;
 import io.raftcron.proto.ClusterStatus;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
+import io.raftcron.proto.CompleteRunsRequest;
+import io.raftcron.proto.CompleteRunsResponse;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.CreateJobRequest;
 import io.raftcron.proto.DeleteJobRequest;
@@ -41,6 +43,7 @@ import io.raftcron.proto.JobServiceGrpc;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.LeaseRef;
 import io.raftcron.proto.ListJobsRequest;
+import io.raftcron.proto.ListJobsResponse;
 import io.raftcron.proto.ListRunsRequest;
 import io.raftcron.proto.PollRunsRequest;
 import io.raftcron.proto.Run;
@@ -148,8 +151,22 @@ public final class RaftcronClient implements AutoCloseable {
     return call((ch, deadline) -> jobs(ch, deadline).getJob(GetJobRequest.newBuilder().setName(name).build()));
   }
 
+  /** Every job, in name order, read a page at a time. */
   public List<Job> listJobs() {
-    return call((ch, deadline) -> jobs(ch, deadline).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList());
+    List<Job> jobs = new ArrayList<>();
+    String token = "";
+    do {
+      ListJobsResponse page = listJobs(0, token);
+      jobs.addAll(page.getJobsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return jobs;
+  }
+
+  /** One page of jobs in name order ({@code pageSize} 0: the server's default), from {@code pageToken} ("" first). */
+  public ListJobsResponse listJobs(int pageSize, String pageToken) {
+    ListJobsRequest request = ListJobsRequest.newBuilder().setPageSize(pageSize).setPageToken(pageToken).build();
+    return call((ch, deadline) -> jobs(ch, deadline).listJobs(request));
   }
 
   /** Newest first; a limit of 0 lets the server choose (100). */
@@ -252,6 +269,13 @@ public final class RaftcronClient implements AutoCloseable {
   public CompleteRunResponse completeRun(Completion completion) {
     CompleteRunRequest request = CompleteRunRequest.newBuilder().setCompletion(completion).build();
     return call((ch, deadline) -> WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).completeRun(request));
+  }
+
+  /** Several of one worker's completions in one call; the reply answers each, in order. */
+  public CompleteRunsResponse completeRuns(String workerId, List<Completion> completions) {
+    CompleteRunsRequest request =
+        CompleteRunsRequest.newBuilder().setWorkerId(workerId).addAllCompletions(completions).build();
+    return call((ch, deadline) -> WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).completeRuns(request));
   }
 
   /** Extends the worker's leases; the reply says, per lease, HELD, LOST or CANCEL. */

@@ -12,11 +12,13 @@ import io.raftcron.client.worker.Worker;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.ListJobsResponse;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
 import io.raftcron.proto.ShellExecutor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,6 +86,31 @@ class SecretsAndLimitsTest {
     assertThat(seenByWorker).containsEntry("DB_PASSWORD", "hunter2").containsEntry("MODE", "fast");
     assertThat(client.listRuns("secretive", 10)).allSatisfy(r ->
         assertThat(r.getExecutor().getShell().getEnvMap()).containsEntry("DB_PASSWORD", "***"));
+  }
+
+  @Test
+  void jobsAreListedInPagesInNameOrderAndABadPageSizeIsRefused() {
+    for (String name : List.of("page-c", "page-a", "page-e", "page-b", "page-d")) {
+      client.createJob(job(name, ShellExecutor.newBuilder().setCommand("true")));
+    }
+    List<Job> all = client.listJobs();
+    List<String> paged = new ArrayList<>();
+    String token = "";
+    do {
+      ListJobsResponse page = client.listJobs(2, token);
+      assertThat(page.getJobsCount()).isBetween(1, 2);
+      assertThat(page.getTotal()).isEqualTo(all.size());
+      page.getJobsList().forEach(j -> paged.add(j.getSpec().getName()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+
+    assertThat(paged).isSorted().doesNotHaveDuplicates()
+        .containsSubsequence("page-a", "page-b", "page-c", "page-d", "page-e")
+        .isEqualTo(all.stream().map(j -> j.getSpec().getName()).toList());
+    for (int bad : new int[] {-1, 10_001}) {
+      assertThatThrownBy(() -> client.listJobs(bad, ""))
+          .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
   }
 
   @Test

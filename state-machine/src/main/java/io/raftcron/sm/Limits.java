@@ -19,6 +19,8 @@ public final class Limits {
   public static final int MAX_ERROR_BYTES = 4096;
   /** Runs one poll may ask for. */
   public static final int MAX_RUNS_PER_POLL = 100;
+  /** Completions one CompleteRuns call may carry. */
+  public static final int MAX_COMPLETIONS_PER_CALL = 1000;
   /** A worker id: printable ASCII, this long at most. */
   public static final int MAX_WORKER_ID_LENGTH = 128;
   /** A run id in a request (job name, '@', an RFC 3339 time and a manual suffix fit easily). */

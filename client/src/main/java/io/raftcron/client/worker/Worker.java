@@ -5,7 +5,6 @@ import io.grpc.Status;
 import io.raftcron.client.ClientSecurity;
 import io.raftcron.client.RaftcronClient;
 import io.raftcron.client.RaftcronException;
-import io.raftcron.proto.CompleteRunResponse;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.HeartbeatResponse;
 import io.raftcron.proto.LeaseRef;
@@ -34,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pulls runs from the cluster and executes them with a {@link JobHandler}: it long-polls for as
  * many runs as it has free slots, runs each on its own thread, and reports the outcome under the
- * run's fencing token.
+ * run's fencing token (together with the other runs that finished meanwhile: {@link
+ * CompletionReporter}).
  *
  * <p>While a run executes, the worker heartbeats its lease every lease/3 (all held leases in one
  * call). A reply that the lease is LOST (another worker may hold the run now) or that the run was
@@ -68,6 +68,7 @@ public final class Worker implements AutoCloseable {
   private final Thread poller;
   private final ScheduledExecutorService timers;
   private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+  private final CompletionReporter reporter;
   private volatile boolean heartbeatUnsupportedLogged;
   private volatile boolean running;
 
@@ -82,6 +83,7 @@ public final class Worker implements AutoCloseable {
     this.executor = Executors.newFixedThreadPool(builder.concurrency,
         task -> new Thread(task, "raftcron-run-" + threads.incrementAndGet()));
     this.poller = new Thread(this::pollLoop, "raftcron-poller");
+    this.reporter = new CompletionReporter(client, workerId, COMPLETION_BUDGET, COMPLETION_RETRY_MS);
     // Two threads: a slow heartbeat call must not hold up a timeout.
     AtomicInteger timerThreads = new AtomicInteger();
     this.timers = Executors.newScheduledThreadPool(2, task -> {
@@ -125,6 +127,7 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       timers.shutdownNow();
+      reporter.close();
       client.close();
     }
   }
@@ -214,7 +217,7 @@ public final class Worker implements AutoCloseable {
       log.info("run {} finished: {}, exit {}, slot {}, token {}{}", context.runId(),
           outcome.status(), outcome.exitCode(), context.slot(),
           context.fencingToken(), outcome.error().isEmpty() ? "" : ", error: " + outcome.error());
-      report(Completion.newBuilder()
+      reporter.report(Completion.newBuilder()
           .setRunId(context.runId())
           .setFencingToken(context.fencingToken())
           .setWorker(workerId)
@@ -225,6 +228,8 @@ public final class Worker implements AutoCloseable {
           .setStartedAt(timestamp(startedAt))
           .setFinishedAt(timestamp(finishedAt))
           .build());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing: the reporter still sends it once
     } finally {
       executions.remove(execution.key, execution);
       if (holdsSlot) {
@@ -307,28 +312,6 @@ public final class Worker implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.warn("heartbeat round failed", e); // never let the scheduled task die
-    }
-  }
-
-  /** Retries while the cluster can't be reached, up to COMPLETION_BUDGET; a refusal is final. */
-  private void report(Completion completion) {
-    long giveUpAt = System.nanoTime() + COMPLETION_BUDGET.toNanos();
-    while (true) {
-      try {
-        CompleteRunResponse response = client.completeRun(completion);
-        if (!response.getAccepted()) {
-          log.warn("completion of run {} (token {}) refused: {} {}", completion.getRunId(),
-              completion.getFencingToken(), response.getCode(), response.getMessage());
-        }
-        return;
-      } catch (RaftcronException e) {
-        boolean retryable = e.code() == Status.Code.UNAVAILABLE || e.code() == Status.Code.DEADLINE_EXCEEDED;
-        if (!retryable || System.nanoTime() - giveUpAt > 0 || !sleep(COMPLETION_RETRY_MS)) {
-          log.warn("could not report completion of run {} (token {}): {}", completion.getRunId(),
-              completion.getFencingToken(), e.getMessage());
-          return;
-        }
-      }
     }
   }
 

@@ -8,6 +8,8 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
+import io.raftcron.proto.CompleteRunsRequest;
+import io.raftcron.proto.CompleteRunsResponse;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.HeartbeatRequest;
 import io.raftcron.proto.HeartbeatResponse;
@@ -113,6 +115,43 @@ class WorkerTest {
 
     assertThat(service.polls).extracting(PollRunsRequest::getMaxRuns).allMatch(n -> n >= 1 && n <= 100);
     assertThat(service.polls.peek().getMaxRuns()).isEqualTo(100);
+  }
+
+  @Test
+  void runsThatFinishWhileAReportIsOnItsWayAreReportedTogetherInOneCall() throws Exception {
+    List<Integer> calls = completeFiftyRunsWhileTheFirstReportIsHeld();
+
+    assertThat(calls).as("completions per call").hasSizeLessThan(50).anyMatch(n -> n > 1)
+        .allMatch(n -> n <= CompletionReporter.MAX_PER_CALL);
+  }
+
+  @Test
+  void againstAClusterWithoutCompleteRunsEachRunIsReportedOnItsOwnAndOnlyOnce() throws Exception {
+    service.batchesUnimplemented = true;
+
+    List<Integer> calls = completeFiftyRunsWhileTheFirstReportIsHeld();
+
+    assertThat(calls).hasSize(50).containsOnly(1);
+  }
+
+  /** 50 runs leased in one poll and finished at once; the first report is held 500 ms. */
+  private List<Integer> completeFiftyRunsWhileTheFirstReportIsHeld() {
+    for (int i = 0; i < 50; i++) {
+      service.toLease.add(run("j" + i + "@1", i + 1));
+    }
+    service.holdFirstCompletionMs = 500;
+    try (Worker worker = Worker.builder()
+        .endpoints(List.of("127.0.0.1:" + server.getPort()))
+        .workerId("busy")
+        .concurrency(50)
+        .pollWait(Duration.ofMillis(200))
+        .handler(run -> Outcome.success())
+        .build()) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() >= 50);
+    }
+    assertThat(service.completions).extracting(Completion::getRunId).doesNotHaveDuplicates().hasSize(50);
+    return List.copyOf(service.completionCalls);
   }
 
   @Test
@@ -278,11 +317,42 @@ class WorkerTest {
       response.onCompleted();
     }
 
+    /** Completions per call: 1 for CompleteRun, the batch size for CompleteRuns. */
+    final Queue<Integer> completionCalls = new ConcurrentLinkedQueue<>();
+    /** How long the first completion call is held (while more runs finish). */
+    volatile long holdFirstCompletionMs;
+    /** Answer CompleteRuns UNIMPLEMENTED, as a cluster from before it would. */
+    volatile boolean batchesUnimplemented;
+
     @Override
     public void completeRun(CompleteRunRequest request, StreamObserver<CompleteRunResponse> response) {
+      holdIfFirst();
       completions.add(request.getCompletion());
+      completionCalls.add(1);
       response.onNext(CompleteRunResponse.newBuilder().setAccepted(true).setCode(ResultCode.OK).build());
       response.onCompleted();
+    }
+
+    @Override
+    public void completeRuns(CompleteRunsRequest request, StreamObserver<CompleteRunsResponse> response) {
+      if (batchesUnimplemented) {
+        super.completeRuns(request, response);
+        return;
+      }
+      holdIfFirst();
+      completions.addAll(request.getCompletionsList());
+      completionCalls.add(request.getCompletionsCount());
+      CompleteRunsResponse.Builder reply = CompleteRunsResponse.newBuilder();
+      request.getCompletionsList().forEach(c ->
+          reply.addResults(CompleteRunResponse.newBuilder().setAccepted(true).setCode(ResultCode.OK)));
+      response.onNext(reply.build());
+      response.onCompleted();
+    }
+
+    private void holdIfFirst() {
+      if (completionCalls.isEmpty()) {
+        sleep(holdFirstCompletionMs);
+      }
     }
 
     private static void sleep(long millis) {

@@ -56,6 +56,8 @@ import java.util.List;
 public final class JobService extends JobServiceGrpc.JobServiceImplBase {
   /** Fires a resume may decide at once; the scheduler decides the rest right after. */
   static final int MAX_RESUME_FIRES = 1000;
+  static final int DEFAULT_PAGE_SIZE = 1000;
+  static final int MAX_PAGE_SIZE = 10_000;
 
   private final Gateway gateway;
   private final SchedulerStore store;
@@ -135,12 +137,23 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> out) {
+    if (request.getPageSize() < 0 || request.getPageSize() > MAX_PAGE_SIZE) {
+      out.onError(Errors.invalid("page_size must be between 1 and " + MAX_PAGE_SIZE + " (0 means " + DEFAULT_PAGE_SIZE + ")"));
+      return;
+    }
+    int size = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
     gateway.read(
         request.getStale(),
         out,
         () -> {
-          List<Job> jobs = store.jobs().stream().map(JobService::withNextSlot).toList();
-          return ListJobsResponse.newBuilder().addAllJobs(jobs).build();
+          // The token is the page's last name: the next page starts after it, whatever changed since.
+          List<Job> jobs = store.jobs(request.getPageToken(), size + 1);
+          ListJobsResponse.Builder page = ListJobsResponse.newBuilder().setTotal(store.jobCount());
+          jobs.stream().limit(size).map(JobService::withNextSlot).forEach(page::addJobs);
+          if (jobs.size() > size) {
+            page.setNextPageToken(jobs.get(size - 1).getSpec().getName());
+          }
+          return page.build();
         });
   }
 

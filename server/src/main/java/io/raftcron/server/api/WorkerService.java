@@ -3,6 +3,9 @@ package io.raftcron.server.api;
 import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
+import io.raftcron.proto.CompleteRunsRequest;
+import io.raftcron.proto.CompleteRunsResponse;
+import io.raftcron.proto.Completion;
 import io.raftcron.proto.HeartbeatRequest;
 import io.raftcron.proto.HeartbeatResponse;
 import io.raftcron.proto.ItemResult;
@@ -22,8 +25,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Workers long-poll for runs, heartbeat their leases and report completions; all three are served
- * by the leader (forwarded there from any other node).
+ * Workers long-poll for runs, heartbeat their leases and report completions (one, or several in
+ * one call); all are served by the leader (forwarded there from any other node).
  */
 public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
   static final Duration MAX_WAIT = Duration.ofSeconds(60);
@@ -68,12 +71,9 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
 
   @Override
   public void completeRun(CompleteRunRequest request, StreamObserver<CompleteRunResponse> out) {
-    String runId = request.getCompletion().getRunId();
-    String problem = runId.isEmpty() || runId.length() > Limits.MAX_RUN_ID_LENGTH
-        ? "completion.run_id must be 1-" + Limits.MAX_RUN_ID_LENGTH + " characters"
-        : Limits.workerIdProblem(request.getCompletion().getWorker());
+    String problem = completionProblem(request.getCompletion());
     if (problem != null) {
-      out.onError(Errors.invalid(problem.replace("worker_id", "completion.worker")));
+      out.onError(Errors.invalid(problem));
       return;
     }
     gateway.onLeader(
@@ -86,6 +86,55 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
               .complete(request.getCompletion())
               .thenApply(result -> response(result.getItems(0)));
         });
+  }
+
+  /** All or nothing on malformed input: a request with one bad completion is refused whole. */
+  @Override
+  public void completeRuns(CompleteRunsRequest request, StreamObserver<CompleteRunsResponse> out) {
+    String problem = Limits.workerIdProblem(request.getWorkerId());
+    int count = request.getCompletionsCount();
+    if (problem == null && (count < 1 || count > Limits.MAX_COMPLETIONS_PER_CALL)) {
+      problem = "completions: " + count + " given, from 1 to " + Limits.MAX_COMPLETIONS_PER_CALL + " allowed";
+    }
+    for (int i = 0; problem == null && i < count; i++) {
+      Completion completion = request.getCompletions(i);
+      String itsProblem = completionProblem(completion);
+      if (itsProblem != null) {
+        problem = "completions[" + i + "]: " + itsProblem;
+      } else if (!completion.getWorker().equals(request.getWorkerId())) {
+        problem = "completions[" + i + "].worker '" + completion.getWorker() + "' is not worker_id '"
+            + request.getWorkerId() + "'";
+      }
+    }
+    if (problem != null) {
+      out.onError(Errors.invalid(problem));
+      return;
+    }
+    gateway.onLeader(
+        WorkerServiceGrpc.getCompleteRunsMethod(),
+        request,
+        out,
+        () -> {
+          for (Completion completion : request.getCompletionsList()) {
+            ownership.check(completion.getRunId(), completion.getFencingToken());
+          }
+          // Submitted together, they share the leader's CompleteRuns entries (CompletionBatcher).
+          List<CompletableFuture<CompleteRunResponse>> results = request.getCompletionsList().stream()
+              .map(completion -> leadership.complete(completion).thenApply(result -> response(result.getItems(0))))
+              .toList();
+          return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+              .thenApply(done -> CompleteRunsResponse.newBuilder()
+                  .addAllResults(results.stream().map(CompletableFuture::join).toList())
+                  .build());
+        });
+  }
+
+  private static String completionProblem(Completion completion) {
+    String runId = completion.getRunId();
+    String problem = runId.isEmpty() || runId.length() > Limits.MAX_RUN_ID_LENGTH
+        ? "completion.run_id must be 1-" + Limits.MAX_RUN_ID_LENGTH + " characters"
+        : Limits.workerIdProblem(completion.getWorker());
+    return problem == null ? null : problem.replace("worker_id", "completion.worker");
   }
 
   @Override

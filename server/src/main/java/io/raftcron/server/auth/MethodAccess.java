@@ -4,6 +4,7 @@ import io.grpc.MethodDescriptor;
 import io.raftcron.proto.AlertServiceGrpc;
 import io.raftcron.proto.ClusterServiceGrpc;
 import io.raftcron.proto.CompleteRunRequest;
+import io.raftcron.proto.CompleteRunsRequest;
 import io.raftcron.proto.HeartbeatRequest;
 import io.raftcron.proto.JobServiceGrpc;
 import io.raftcron.proto.PollRunsRequest;
@@ -49,6 +50,8 @@ public final class MethodAccess {
     worker(WorkerServiceGrpc.getPollRunsMethod(), r -> ((PollRunsRequest) r).getWorkerId());
     worker(WorkerServiceGrpc.getHeartbeatMethod(), r -> ((HeartbeatRequest) r).getWorkerId());
     worker(WorkerServiceGrpc.getCompleteRunMethod(), r -> ((CompleteRunRequest) r).getCompletion().getWorker());
+    // The service checks that every completion's worker is this one.
+    worker(WorkerServiceGrpc.getCompleteRunsMethod(), r -> ((CompleteRunsRequest) r).getWorkerId());
   }
 
   private MethodAccess() {}
