@@ -12,11 +12,13 @@ import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 
@@ -31,12 +33,19 @@ import java.util.concurrent.ScheduledFuture;
 final class LeaseReaper {
   private record Lease(long token, Instant deadline) {}
 
+  /** A deadline in the queue: live while it is its run's current lease deadline (see {@link #live}). */
+  private record Due(Instant at, String runId) {}
+
   private final LeaderTerm leader;
   private final Duration leaseDuration;
   private final Instant graceUntil;
   private final Map<String, Lease> leases = new HashMap<>();
   private final Set<String> expiring = new HashSet<>();
+  // Every deadline set, earliest first; superseded ones are dropped when they reach the head, so
+  // finding the next expiry does not scan every lease at every grant, completion and heartbeat.
+  private final PriorityQueue<Due> deadlines = new PriorityQueue<>(Comparator.comparing(Due::at));
   private ScheduledFuture<?> timer;
+  private Instant timerAt;
   private boolean closed;
 
   LeaseReaper(LeaderTerm leader, Duration leaseDuration) {
@@ -61,7 +70,7 @@ final class LeaseReaper {
     Lease after = leases.get(runId);
     if (before != null && after != null && before.token() == after.token()
         && before.deadline().isAfter(after.deadline())) {
-      leases.put(runId, before);
+      put(runId, before);
     }
     rearm();
   }
@@ -90,7 +99,7 @@ final class LeaseReaper {
           lease != null && lease.token() == ref.getFencingToken() && lease.deadline().isAfter(extended)
               ? lease.deadline()
               : extended;
-      leases.put(ref.getRunId(), new Lease(ref.getFencingToken(), deadline));
+      put(ref.getRunId(), new Lease(ref.getFencingToken(), deadline));
       states.add(
           state
               .setStatus(run.get().getCancelRequested() ? LeaseStatus.CANCEL : LeaseStatus.HELD)
@@ -113,45 +122,63 @@ final class LeaseReaper {
       return;
     }
     Instant deadline = Times.toInstant(run.getLeaseDeadline());
-    leases.put(
-        run.getRunId(),
-        new Lease(run.getFencingToken(), deadline.isAfter(graceUntil) ? deadline : graceUntil));
+    put(run.getRunId(), new Lease(run.getFencingToken(), deadline.isAfter(graceUntil) ? deadline : graceUntil));
+  }
+
+  private void put(String runId, Lease lease) {
+    leases.put(runId, lease);
+    deadlines.add(new Due(lease.deadline(), runId));
+  }
+
+  private boolean live(Due due) {
+    Lease lease = leases.get(due.runId());
+    return lease != null && lease.deadline().equals(due.at()) && !expiring.contains(due.runId());
+  }
+
+  /** The earliest live deadline, dropping superseded ones on the way; null if none. */
+  private Due firstDue() {
+    while (!deadlines.isEmpty() && !live(deadlines.peek())) {
+      deadlines.poll();
+    }
+    return deadlines.peek();
   }
 
   private void rearm() {
     if (closed) {
       return;
     }
+    Due first = firstDue();
+    if (first != null && timer != null && !timer.isDone() && first.at().equals(timerAt)) {
+      return;
+    }
     if (timer != null) {
       timer.cancel(false);
+      timer = null;
     }
-    leases.entrySet().stream()
-        .filter(e -> !expiring.contains(e.getKey()))
-        .map(e -> e.getValue().deadline())
-        .min(Instant::compareTo)
-        .ifPresent(
-            first -> timer = leader.wakeAt(first, this::expireDue));
+    if (first != null) {
+      timerAt = first.at();
+      timer = leader.wakeAt(first.at(), this::expireDue);
+    }
   }
 
   private void expireDue() {
     if (closed) {
       return;
     }
+    timer = null; // this task
     Instant now = leader.clock().instant();
     ExpireLeases.Builder expiries = ExpireLeases.newBuilder();
-    leases.forEach(
-        (runId, lease) -> {
-          if (!lease.deadline().isAfter(now) && !expiring.contains(runId)) {
-            expiries.addExpiries(
-                LeaseExpiry.newBuilder().setRunId(runId).setFencingToken(lease.token()));
-          }
-        });
-    List<String> runIds = expiries.getExpiriesList().stream().map(LeaseExpiry::getRunId).toList();
+    List<String> runIds = new ArrayList<>();
+    for (Due due = firstDue(); due != null && !due.at().isAfter(now); due = firstDue()) {
+      expiries.addExpiries(LeaseExpiry.newBuilder().setRunId(due.runId()).setFencingToken(leases.get(due.runId()).token()));
+      runIds.add(due.runId());
+      expiring.add(due.runId()); // no longer live: the next head is another run's
+    }
     if (runIds.isEmpty()) {
       rearm();
       return;
     }
-    expiring.addAll(runIds);
+    rearm();
     leader
         .propose(Command.newBuilder().setExpireLeases(expiries))
         .whenCompleteAsync(
@@ -163,6 +190,7 @@ final class LeaseReaper {
                 if (timer != null) {
                   timer.cancel(false);
                 }
+                timerAt = null;
                 timer = leader.retryLater(this::rearm);
               }
             },

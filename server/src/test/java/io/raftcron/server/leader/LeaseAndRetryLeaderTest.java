@@ -1,6 +1,7 @@
 package io.raftcron.server.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.raftcron.proto.CancelRun;
 import io.raftcron.proto.Command;
@@ -11,6 +12,7 @@ import io.raftcron.proto.Executor;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.GrantLeases;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.LeaseExpiry;
 import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.LeaseRef;
 import io.raftcron.proto.LeaseState;
@@ -30,6 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
@@ -52,7 +56,7 @@ class LeaseAndRetryLeaderTest {
   private SchedulerStore store;
   private Applier applier;
   private long index;
-  private Instant now = T0;
+  private volatile Instant now = T0;
   private final InstantSource clock = () -> now;
   private ScheduledExecutorService executor;
 
@@ -82,8 +86,13 @@ class LeaseAndRetryLeaderTest {
         .setRetry(RetryPolicy.newBuilder().setMaxAttempts(maxAttempts))
         .build();
     apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
-    now = T0.plusSeconds(2);
-    Instant slot = T0.plusSeconds(1);
+    return leaseSlot(1);
+  }
+
+  /** At slot + 1 s: fires slot T0+s of the job and grants it to w1 for LEASE; returns the run id. */
+  private String leaseSlot(int s) {
+    now = T0.plusSeconds(s + 1);
+    Instant slot = T0.plusSeconds(s);
     apply(Command.newBuilder().setFireSlots(FireSlots.newBuilder()
         .addDecisions(SlotDecision.newBuilder().setJob(JOB).setSlot(Times.toTimestamp(slot)).setFire(true))));
     String runId = RunIds.of(JOB, slot);
@@ -106,6 +115,38 @@ class LeaseAndRetryLeaderTest {
 
   private static LeaseRef ref(String runId, long token) {
     return LeaseRef.newBuilder().setRunId(runId).setFencingToken(token).build();
+  }
+
+  @Test
+  void leasesRunOutInDeadlineOrderAndAHeartbeatPostponesOne() throws Exception {
+    String a = leasedRun(1); // deadline T0+32
+    String b = leaseSlot(2); // T0+33
+    String c = leaseSlot(3); // T0+34
+    List<List<String>> expired = new CopyOnWriteArrayList<>();
+    CommandLog log = (term, command) -> {
+      if (command.hasExpireLeases()) {
+        expired.add(command.getExpireLeases().getExpiriesList().stream().map(LeaseExpiry::getRunId).toList());
+      }
+      return CompletableFuture.completedFuture(apply(command));
+    };
+    // Started 2.1 s before the first deadline, with a 2 s grace: the timer goes off in 2.1 s.
+    now = T0.plusMillis(29_900);
+    LeaseReaper reaper = new LeaseReaper(new LeaderTerm(1, store, log, clock, executor), Duration.ofSeconds(2));
+    executor.submit(reaper::start).get();
+    now = T0.plusMillis(33_500);
+    executor.submit(() -> reaper.heartbeat(List.of(ref(b, token(b))))).get(); // b: until T0+35.5
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> expired.size() == 1);
+    assertThat(expired.get(0)).containsExactly(a);
+    now = T0.plusMillis(34_500);
+    await().atMost(Duration.ofSeconds(10)).until(() -> expired.size() == 2);
+    assertThat(expired.get(1)).containsExactly(c);
+    now = T0.plusSeconds(36);
+    await().atMost(Duration.ofSeconds(10)).until(() -> expired.size() == 3);
+    assertThat(expired.get(2)).containsExactly(b);
+    assertThat(store.leasedRuns()).isEmpty();
+    assertThat(List.of(a, b, c)).allSatisfy(id -> assertThat(store.run(id).orElseThrow().getState()).isEqualTo(RunState.QUEUED));
+    reaper.close();
   }
 
   @Test
