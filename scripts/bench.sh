@@ -105,6 +105,7 @@ comparison() {
     scenario fire --jobs 2000 --duration 10 --warmup 3
     scenario e2e --jobs 500 --duration 10 --warmup 3
     scenario failover --jobs 1000 --duration 9 --warmup 3
+    scenario failover --kill --jobs 500 --duration 9 --warmup 5
     scenario api --requests 1000
     scenario scale --jobs 20000
   else
@@ -112,6 +113,7 @@ comparison() {
     scenario fire --jobs 10000 --duration 30 --warmup 10
     scenario e2e --jobs 2000 --duration 30 --warmup 10
     scenario failover --jobs 5000 --duration 30 --warmup 10
+    scenario failover --kill --jobs 2000 --duration 20 --warmup 10
     scenario api --requests 5000
     scenario scale --jobs 200000
   fi

@@ -6,20 +6,33 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import java.util.List;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The leader stops under load a third into the window (its Raft node, gRPC server and store are
  * closed, in-process: the nearest to a kill that shares the JVM); a follower must take over and
- * fire every slot, none twice. Then the old leader restarts on its data and catches up.
+ * fire every slot, none twice. Then the old leader restarts on its data and catches up. With
+ * {@code --kill}, the nodes are server processes and the leader's gets SIGKILL instead.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true,
     description = "Stop the leader under load: time to the next committed fire, duplicates, missed slots.")
 final class FailoverScenario implements Callable<Integer> {
   @Mixin WindowOptions options;
 
+  @Option(names = "--kill", description = "Three server processes; SIGKILL the leader's (default: in-process stop).")
+  boolean kill;
+
+  @Option(names = "--node-java-opts", defaultValue = "-Xms512m -Xmx512m",
+      description = "JVM options of each server process with --kill (default: ${DEFAULT-VALUE}).")
+  String nodeJavaOpts;
+
   @Override
   public Integer call() throws Exception {
+    if (kill) {
+      return new KilledLeaderFailover(options, List.of(nodeJavaOpts.trim().split("\\s+"))).run();
+    }
     try (FireHarness harness = new FireHarness(options)) {
       Instant start = harness.openWindow();
       Pause.until(start.plusMillis(options.seconds * 1000L / 3 + 500));

@@ -1,0 +1,99 @@
+package io.raftcron.bench;
+
+import io.raftcron.client.RaftcronClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.io.file.PathUtils;
+
+/**
+ * Three raftcron server processes on loopback, started with the product's own entry point
+ * ({@code raftcron server}) from this JVM's class path, each in its own data folder with its log
+ * beside it. What it starts it kills on close, and it removes the folder.
+ */
+final class ProcessCluster implements AutoCloseable {
+  private final Path dir;
+  private final List<String> javaOpts;
+  private final List<String> raftAddrs = new ArrayList<>();
+  private final List<String> grpcAddrs = new ArrayList<>();
+  private final Map<String, Process> nodes = new LinkedHashMap<>();
+
+  ProcessCluster(List<String> javaOpts) throws IOException {
+    this.dir = Files.createTempDirectory("raftcron-bench-");
+    this.javaOpts = javaOpts;
+    for (int i = 0; i < 3; i++) {
+      raftAddrs.add("127.0.0.1:" + InProcessCluster.freePort());
+      grpcAddrs.add("127.0.0.1:" + InProcessCluster.freePort());
+    }
+  }
+
+  List<String> grpcAddrs() {
+    return List.copyOf(grpcAddrs);
+  }
+
+  void start() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      String id = "n" + (i + 1);
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(javaOpts);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.raftcron.cli.Main",
+          "server", "--node-id", id, "--data-dir", dir.resolve(id).toString(),
+          "--raft-addr", raftAddrs.get(i), "--grpc-addr", grpcAddrs.get(i),
+          "--peers", String.join(",", raftAddrs)));
+      nodes.put(id, new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve(id + ".log").toFile())
+          .start());
+    }
+  }
+
+  /** The leader's node id, once one leads (by the cluster's own status), within {@code timeout}. */
+  String awaitLeader(RaftcronClient client, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        String leader = client.clusterStatus().getLeaderId();
+        if (!leader.isEmpty() && nodes.containsKey(leader) && nodes.get(leader).isAlive()) {
+          return leader;
+        }
+      } catch (RuntimeException e) {
+        // no node answers yet, or the one asked knows no leader: ask again
+      }
+      Pause.millis(50);
+    }
+    throw new IllegalStateException("no leader within " + timeout + "; node logs in " + dir);
+  }
+
+  /** SIGKILL: the node gets no chance to step down, hand over or flush. */
+  void kill9(String nodeId) throws InterruptedException {
+    Process node = nodes.get(nodeId);
+    node.destroyForcibly();
+    if (!node.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(nodeId + " survived SIGKILL for 10 s");
+    }
+  }
+
+  @Override
+  public void close() {
+    nodes.values().forEach(Process::destroyForcibly);
+    for (Process node : nodes.values()) {
+      try {
+        node.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      PathUtils.deleteDirectory(dir);
+    } catch (IOException e) {
+      System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
+    }
+  }
+}
