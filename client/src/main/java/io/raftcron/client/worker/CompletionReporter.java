@@ -122,7 +122,7 @@ final class CompletionReporter implements AutoCloseable {
         givenUp.forEach(p -> log.warn("could not report completion of run {} (token {}): {}",
             p.completion().getRunId(), p.completion().getFencingToken(), e.getMessage()));
         left.removeAll(givenUp);
-        if (!left.isEmpty() && !sleep(retryMs)) {
+        if (!left.isEmpty() && !Worker.sleep(retryMs)) {
           left.forEach(p -> log.warn("gave up reporting completion of run {} (token {}): the worker is closing",
               p.completion().getRunId(), p.completion().getFencingToken()));
           return;
@@ -136,16 +136,5 @@ final class CompletionReporter implements AutoCloseable {
       return List.of(client.completeRun(batch.get(0).completion()));
     }
     return client.completeRuns(workerId, batch.stream().map(Pending::completion).toList()).getResultsList();
-  }
-
-  /** Returns false if interrupted (the worker is closing). */
-  private static boolean sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

@@ -316,7 +316,7 @@ public final class Worker implements AutoCloseable {
   }
 
   /** Returns false if interrupted. */
-  private static boolean sleep(long millis) {
+  static boolean sleep(long millis) {
     try {
       Thread.sleep(millis);
       return true;

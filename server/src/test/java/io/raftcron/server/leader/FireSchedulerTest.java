@@ -4,69 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.raftcron.proto.Command;
-import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.DeleteJob;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ShellExecutor;
-import io.raftcron.sm.Times;
-import io.raftcron.sm.applier.Applier;
-import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The leader's firing loop against a real store and applier (standing in for the Raft log): a
  * schedule rebuilt over several pages fires every due slot once, and changes committed between
  * two pages are honoured.
  */
-class FireSchedulerTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+class FireSchedulerTest extends LeaderLoopTest {
   private static final int JOBS = 2 * FireScheduler.REBUILD_PAGE + 7;
 
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-  private volatile Instant now = T0;
-  private final InstantSource clock = () -> now;
-  private ScheduledExecutorService executor;
   /** The number of slot decisions in each FireSlots entry the loop proposed. */
   private final List<Integer> fireEntries = new CopyOnWriteArrayList<>();
-
-  @BeforeEach
-  void open() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-    executor = Executors.newSingleThreadScheduledExecutor();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    executor.shutdownNow();
-    executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-    store.close();
-  }
-
-  private synchronized CommandResult apply(Command.Builder command) {
-    if (command.hasFireSlots()) {
-      fireEntries.add(command.getFireSlots().getDecisionsCount());
-    }
-    return applier.apply(++index, command.setLeaderTime(Times.toTimestamp(now)).setLeaderNode("n1").setTerm(1).build());
-  }
 
   private void create(String name) {
     JobSpec spec = JobSpec.newBuilder()
@@ -93,9 +53,11 @@ class FireSchedulerTest {
   void aScheduleRebuiltOverSeveralPagesFiresEveryDueSlotOnceAndSeesChangesBetweenPages() {
     IntStream.range(0, JOBS).forEach(i -> create(name(i)));
     now = T0.plusSeconds(1);
-    FireScheduler fires =
-        new FireScheduler(new LeaderTerm(1, store, (term, command) -> CompletableFuture.completedFuture(apply(command)),
-            clock, executor));
+    FireScheduler fires = new FireScheduler(term(command -> {
+      if (command.hasFireSlots()) {
+        fireEntries.add(command.getFireSlots().getDecisionsCount());
+      }
+    }));
     String deleted = name(JOBS - 1); // on the last page
     String created = "zz-created";
 

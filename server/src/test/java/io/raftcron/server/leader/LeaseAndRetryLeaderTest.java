@@ -25,57 +25,21 @@ import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.applier.Applier;
-import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The leader's side of leases and retries against a real store: heartbeat replies (HELD with the
  * extended deadline, LOST for a stale token or an ended run, CANCEL after a cancel request) and
  * the next attempt time stamped into a failed attempt's completion.
  */
-class LeaseAndRetryLeaderTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+class LeaseAndRetryLeaderTest extends LeaderLoopTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final String JOB = "tick";
-
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-  private volatile Instant now = T0;
-  private final InstantSource clock = () -> now;
-  private ScheduledExecutorService executor;
-
-  @BeforeEach
-  void open() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-    executor = Executors.newSingleThreadScheduledExecutor();
-  }
-
-  @AfterEach
-  void close() {
-    executor.shutdownNow();
-    store.close();
-  }
-
-  private CommandResult apply(Command.Builder command) {
-    return applier.apply(++index, command.setLeaderTime(Times.toTimestamp(now)).setLeaderNode("n1").setTerm(1).build());
-  }
 
   /** Creates the job with {@code maxAttempts}, fires slot T0+1s and grants it to w1; returns the run id. */
   private String leasedRun(int maxAttempts) {
@@ -123,15 +87,13 @@ class LeaseAndRetryLeaderTest {
     String b = leaseSlot(2); // T0+33
     String c = leaseSlot(3); // T0+34
     List<List<String>> expired = new CopyOnWriteArrayList<>();
-    CommandLog log = (term, command) -> {
+    // Started 2.1 s before the first deadline, with a 2 s grace: the timer goes off in 2.1 s.
+    now = T0.plusMillis(29_900);
+    LeaseReaper reaper = new LeaseReaper(term(command -> {
       if (command.hasExpireLeases()) {
         expired.add(command.getExpireLeases().getExpiriesList().stream().map(LeaseExpiry::getRunId).toList());
       }
-      return CompletableFuture.completedFuture(apply(command));
-    };
-    // Started 2.1 s before the first deadline, with a 2 s grace: the timer goes off in 2.1 s.
-    now = T0.plusMillis(29_900);
-    LeaseReaper reaper = new LeaseReaper(new LeaderTerm(1, store, log, clock, executor), Duration.ofSeconds(2));
+    }), Duration.ofSeconds(2));
     executor.submit(reaper::start).get();
     now = T0.plusMillis(33_500);
     executor.submit(() -> reaper.heartbeat(List.of(ref(b, token(b))))).get(); // b: until T0+35.5

@@ -21,38 +21,14 @@ import io.raftcron.proto.SkippedRef;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
-import io.raftcron.sm.applier.Applier;
-import io.raftcron.sm.store.SchedulerStore;
-import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What the leader's retention sweep proposes, and that the applier accepts exactly that. */
-class RetentionSweeperTest {
-  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
-
-  @TempDir Path dir;
-  private SchedulerStore store;
-  private Applier applier;
-  private long index;
-
-  @BeforeEach
-  void open() {
-    store = SchedulerStore.open(dir.resolve("db"));
-    applier = new Applier(store);
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
-  }
-
+class RetentionSweeperTest extends LeaderLoopTest {
   private io.raftcron.proto.CommandResult apply(Instant at, Command.Builder command) {
-    return applier.apply(
-        ++index, command.setLeaderTime(Times.toTimestamp(at)).setLeaderNode("n1").setTerm(1).build());
+    now = at;
+    return apply(command);
   }
 
   private void create(String name, int keepLast, long keepForSeconds) {
@@ -75,7 +51,7 @@ class RetentionSweeperTest {
       String id = RunIds.of(job, slot);
       apply(slot, Command.newBuilder().setGrantLeases(GrantLeases.newBuilder().addGrants(
           LeaseGrant.newBuilder().setRunId(id).setWorker("w").setDeadline(Times.toTimestamp(slot.plusSeconds(60))))));
-      long token = index;
+      long token = lastIndex();
       apply(slot.plusSeconds(1), Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
           Completion.newBuilder().setRunId(id).setFencingToken(token).setWorker("w").setSucceeded(true)
               .setFinishedAt(Times.toTimestamp(slot.plusSeconds(1))))));
