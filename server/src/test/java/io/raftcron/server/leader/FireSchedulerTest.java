@@ -75,7 +75,8 @@ class FireSchedulerTest extends LeaderLoopTest {
     assertThat(trackedBetweenPages.join()).as("jobs tracked when the task queued after the start ran")
         .isEqualTo(FireScheduler.REBUILD_PAGE);
     Instant first = T0.plusSeconds(1);
-    await().atMost(Duration.ofSeconds(60)).until(() -> ran(name(JOBS - 2), first));
+    // Due slots of equal time leave the queue in any order, the pages' mixed: wait for the count.
+    await().atMost(Duration.ofSeconds(60)).until(() -> decisions() >= JOBS - 1);
     assertThat(IntStream.range(0, JOBS - 1).mapToObj(FireSchedulerTest::name).filter(job -> !ran(job, first)))
         .as("jobs whose slot %s did not fire", first)
         .isEmpty();
@@ -86,11 +87,11 @@ class FireSchedulerTest extends LeaderLoopTest {
     // The next second: every live job fires again, the one created mid-rebuild among them, once.
     now = T0.plusSeconds(2);
     Instant second = T0.plusSeconds(2);
-    await().atMost(Duration.ofSeconds(60)).until(() -> ran(created, second) && ran(name(JOBS - 2), second));
     await().atMost(Duration.ofSeconds(60)).until(() -> decisions() >= 2 * (JOBS - 1) + 1);
     assertThat(decisions()).isEqualTo(2 * (JOBS - 1) + 1);
     assertThat(IntStream.range(0, JOBS - 1).mapToObj(FireSchedulerTest::name).filter(job -> !ran(job, second)))
         .isEmpty();
+    assertThat(ran(created, second)).isTrue();
     assertThat(ran(deleted, second)).isFalse();
   }
 }

@@ -56,11 +56,12 @@ abstract class LeaderLoopTest {
     return index;
   }
 
-  /** Term 1, whose proposals are shown to {@code proposed} and then applied at once. */
+  /** Term 1, whose proposals are applied at once and then shown to {@code proposed}. */
   LeaderTerm term(Consumer<Command.Builder> proposed) {
     return new LeaderTerm(1, store, (term, command) -> {
+      CommandResult result = apply(command);
       proposed.accept(command);
-      return CompletableFuture.completedFuture(apply(command));
+      return CompletableFuture.completedFuture(result);
     }, clock, executor);
   }
 }
