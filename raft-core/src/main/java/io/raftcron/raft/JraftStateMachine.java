@@ -47,12 +47,29 @@ final class JraftStateMachine extends StateMachineAdapter {
   private volatile long leaderTerm;
   /** The last entry onApply went past (applied now or before a restart). */
   private volatile long lastEntryIndex;
+  /** The newest snapshot's last entry, saved or loaded by this node (0 before the first). */
+  private volatile long snapshotIndex;
+  private final long snapshotLogEntries;
+  private final Runnable takeSnapshot;
+  private final AtomicBoolean snapshotAsked = new AtomicBoolean();
 
-  JraftStateMachine(ReplicatedStateMachine sm, LeadershipListener listener, Executor events, Executor snapshotWork) {
+  /**
+   * @param snapshotLogEntries once this many entries were applied since the newest snapshot, {@code takeSnapshot}
+   *     runs on {@code events} (and {@link #snapshotDone} must follow it); 0 or less: never
+   */
+  JraftStateMachine(ReplicatedStateMachine sm, LeadershipListener listener, Executor events, Executor snapshotWork,
+      long snapshotLogEntries, Runnable takeSnapshot) {
     this.sm = sm;
     this.listener = listener;
     this.events = events;
     this.snapshotWork = snapshotWork;
+    this.snapshotLogEntries = snapshotLogEntries;
+    this.takeSnapshot = takeSnapshot;
+  }
+
+  /** The snapshot {@code takeSnapshot} asked for is saved or failed: another may be asked for. */
+  void snapshotDone() {
+    snapshotAsked.set(false);
   }
 
   long leaderTerm() {
@@ -89,6 +106,10 @@ final class JraftStateMachine extends StateMachineAdapter {
       }
       lastEntryIndex = index;
       it.next();
+    }
+    if (snapshotLogEntries > 0 && lastEntryIndex - snapshotIndex >= snapshotLogEntries
+        && snapshotAsked.compareAndSet(false, true)) {
+      events.execute(takeSnapshot);
     }
   }
 
@@ -153,6 +174,7 @@ final class JraftStateMachine extends StateMachineAdapter {
     try {
       Files.createDirectories(dir);
       files = sm.saveSnapshot(dir); // on the FSM thread, so the state cannot move while it is copied
+      snapshotIndex = lastEntryIndex;
     } catch (Throwable t) {
       LOG.error("saveSnapshot failed", t);
       done.run(new Status(RaftError.EIO, "saveSnapshot failed: %s", t));
@@ -208,7 +230,10 @@ final class JraftStateMachine extends StateMachineAdapter {
         LOG.error("snapshot meta at {} is unreadable", reader.getPath());
         return false;
       }
-      for (String name : reader.listFiles()) {
+      // A restarting node's own state is usually at or past its last snapshot, and then keeps it: the files
+      // are not read, so reading them all for their checksums (hundreds of MiB at a million jobs) is skipped.
+      boolean filesUsed = sm.appliedIndex() < meta.getLastIncludedIndex();
+      for (String name : filesUsed ? reader.listFiles() : Set.<String>of()) {
         if (reader.getFileMeta(name) instanceof LocalFileMeta fileMeta && fileMeta.hasChecksum()) {
           String actual = checksum(Path.of(reader.getPath(), name), false);
           if (!actual.equals(fileMeta.getChecksum())) {
@@ -220,6 +245,7 @@ final class JraftStateMachine extends StateMachineAdapter {
       Path dir = Path.of(reader.getPath(), SM_DIR);
       Files.createDirectories(dir); // the snapshot of an empty state has no files
       sm.loadSnapshot(dir, meta.getLastIncludedIndex());
+      snapshotIndex = meta.getLastIncludedIndex();
       return true;
     } catch (Throwable t) {
       LOG.error("loading snapshot {} failed", reader.getPath(), t); // jraft halts the node and calls onError

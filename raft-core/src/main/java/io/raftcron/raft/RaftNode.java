@@ -78,6 +78,7 @@ public final class RaftNode implements AutoCloseable {
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor(daemon("raftcron-raft-callbacks"));
   private final ExecutorService snapshotWork = Executors.newSingleThreadExecutor(daemon("raftcron-raft-snapshot"));
   private final JraftStateMachine fsm;
+  private final int snapshotLogEntries;
   private final Executor raftRpcExecutor;
   private final Executor cliRpcExecutor;
   private final RaftGroupService group;
@@ -95,7 +96,9 @@ public final class RaftNode implements AutoCloseable {
     this.raftAddress = config.raftAddr();
     this.inflight = new Semaphore(config.maxInflightProposals());
     this.maxInflightProposals = config.maxInflightProposals();
-    this.fsm = new JraftStateMachine(stateMachine, listener, events, snapshotWork);
+    this.snapshotLogEntries = config.snapshotLogEntries();
+    this.fsm = new JraftStateMachine(stateMachine, listener, events, snapshotWork, snapshotLogEntries,
+        this::snapshotForLogGrowth);
 
     Path dataDir = config.dataDir();
     try {
@@ -220,6 +223,21 @@ public final class RaftNode implements AutoCloseable {
             done.run(status);
           }
         }));
+  }
+
+  /** The log grew by snapshotLogEntries since the last snapshot: take one, so that a restart replays less. */
+  private void snapshotForLogGrowth() {
+    if (node == null) { // still starting: the next applied batch asks again
+      fsm.snapshotDone();
+      return;
+    }
+    LOG.info("{} entries applied since the last snapshot: taking one", snapshotLogEntries);
+    snapshot().whenComplete((ok, failure) -> {
+      if (failure != null) {
+        LOG.warn("snapshot for log growth failed: {}", failure.getMessage());
+      }
+      fsm.snapshotDone();
+    });
   }
 
   /** Takes a snapshot of this node now; completes when it is saved (at once when nothing was applied since the last). */

@@ -38,7 +38,7 @@ class RaftMembershipTest {
 
   private static RaftNodeConfig config(Member member, List<String> peers) {
     return new RaftNodeConfig(RaftNodeConfig.DEFAULT_GROUP_ID, member.addr, peers, member.dir.resolve("raft"), 1500, 0,
-        1024);
+        0, 1024);
   }
 
   private List<String> propose(Member leader, String prefix, int count) throws Exception {

@@ -170,6 +170,41 @@ class RaftNodeTest {
   }
 
   @Test
+  void aSnapshotIsTakenEveryNEntriesAndARestartPastItLeavesItsFilesUnread() throws Exception {
+    cluster = new TestCluster(tmp, 3);
+    for (Member member : cluster.members) {
+      member.start(member.config().withSnapshotLogEntries(20));
+    }
+    Member leader = cluster.awaitLeader();
+    List<String> first = IntStream.rangeClosed(1, 30).mapToObj(i -> "e" + i).toList();
+    for (String p : first) {
+      result(leader.node.propose(bytes(p), leader.node.leaderTerm()));
+    }
+    cluster.awaitLedgersEqual(first);
+    // The timer is off: every node took its own snapshot because 20 entries were applied.
+    await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      for (Member member : cluster.members) {
+        assertThat(member.snapshotIndex()).isGreaterThanOrEqualTo(20);
+      }
+    });
+
+    Member follower = follower();
+    long snapshotIndex = follower.snapshotIndex();
+    follower.stop();
+    // The follower's own state is past its snapshot, so a restart keeps that state and never reads (or verifies)
+    // the snapshot's files: a damaged one does not stop it.
+    Path file = follower.dir.resolve("raft/snapshot/snapshot_" + snapshotIndex + "/sm/ledger/entries.txt");
+    Files.writeString(file, "damaged", java.nio.file.StandardOpenOption.APPEND);
+    follower.start(follower.config().withSnapshotLogEntries(20));
+    for (String p : List.of("f1", "f2")) {
+      result(leader.node.propose(bytes(p), leader.node.leaderTerm()));
+    }
+    cluster.awaitLedgersEqual(List.of("e1", "e30", "f1", "f2"));
+    assertThat(follower.fatalErrors).isEmpty();
+    assertThat(follower.sm.snapshotLoads).containsExactly(snapshotIndex);
+  }
+
+  @Test
   void restartLoadsTheSnapshotAndReplaysOnlyLaterEntries() throws Exception {
     cluster = new TestCluster(tmp, 3).startAll();
     Member leader = cluster.awaitLeader();
