@@ -28,8 +28,8 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, JsonObject> latest = new LinkedHashMap<>();
     for (String line : Files.readAllLines(results)) {
-      if (line.isBlank()) {
-        continue;
+      if (!line.startsWith("{")) {
+        continue; // an append-only file: a stray line (a library's chatter on stdout) must not end all comparisons
       }
       JsonObject r = JsonParser.parseString(line).getAsJsonObject();
       String scenario = r.get("scenario").getAsString();
