@@ -79,7 +79,8 @@ final class InProcessCluster implements AutoCloseable {
             configs.get(i),
             InstantSource.system(),
             () -> ledger.fatal(nodeId),
-            observer));
+            observer,
+            ledger.commits()));
   }
 
   /** Stops node {@code nodeId} (shutdown of its Raft node, gRPC server and store); its data stays. */

@@ -37,6 +37,8 @@ class FireScenarioTest {
     assertThat(result.get("missed_slots").getAsLong()).isEqualTo(6 - fired);
     assertThat(result.get("duplicates").getAsLong()).isZero();
     assertThat(result.getAsJsonObject("fire_lateness_ms").get("count").getAsLong()).isEqualTo(fired);
+    // The one leader that decided every fire of the window timed each decision's commit too.
+    assertThat(result.getAsJsonObject("fire_commit_lateness_ms").get("count").getAsLong()).isEqualTo(fired);
     assertThat(result.has("load_avg_start")).isTrue();
     assertThat(result.has("cpu_s_per_1000_fires")).isTrue();
   }

@@ -6,6 +6,7 @@ import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.closure.TaskClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.core.NodeImpl;
 import com.alipay.sofa.jraft.entity.PeerId;
@@ -190,6 +191,15 @@ public final class RaftNode implements AutoCloseable {
    * commit). At most maxInflightProposals are in flight; beyond that it fails fast with "overloaded".
    */
   public CompletableFuture<Object> propose(byte[] command, long expectedTerm) {
+    return propose(command, expectedTerm, () -> {});
+  }
+
+  /**
+   * As {@link #propose(byte[], long)}; {@code onCommitted} runs once a quorum holds the entry, before it is applied
+   * (jraft's {@code TaskClosure.onCommitted}). It runs on jraft's FSM thread, before the batch of entries that
+   * commit with it is applied: it must be quick and must not block. A failed proposal never calls it.
+   */
+  public CompletableFuture<Object> propose(byte[] command, long expectedTerm, Runnable onCommitted) {
     if (!running.get()) {
       return CompletableFuture.failedFuture(new ProposalFailedException("raft node is closed"));
     }
@@ -200,7 +210,7 @@ public final class RaftNode implements AutoCloseable {
     if (!inflight.tryAcquire()) {
       return CompletableFuture.failedFuture(new ProposalFailedException("overloaded"));
     }
-    ProposalClosure closure = new ProposalClosure();
+    ProposalClosure closure = new ProposalClosure(onCommitted);
     try {
       node.apply(new Task(ByteBuffer.wrap(command), closure, expectedTerm));
     } catch (RuntimeException e) {
@@ -486,12 +496,29 @@ public final class RaftNode implements AutoCloseable {
     };
   }
 
-  /** The proposer's closure; jraft runs it on failure, {@link JraftStateMachine} calls succeed after apply. */
-  final class ProposalClosure implements Closure {
+  /**
+   * The proposer's closure; jraft runs it on failure and tells it when the entry commits, {@link JraftStateMachine}
+   * calls succeed after apply.
+   */
+  final class ProposalClosure implements TaskClosure {
 
     final CompletableFuture<Object> future = new CompletableFuture<>();
     // jraft may both fail the closure and throw from apply() while shutting down: settle and release once.
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final Runnable onCommitted;
+
+    ProposalClosure(Runnable onCommitted) {
+      this.onCommitted = onCommitted;
+    }
+
+    @Override
+    public void onCommitted() {
+      try {
+        onCommitted.run();
+      } catch (RuntimeException e) {
+        LOG.warn("commit observer failed", e); // an observer's bug must not stop the FSM thread
+      }
+    }
 
     void succeed(Object result) {
       if (settled.compareAndSet(false, true)) {

@@ -61,7 +61,13 @@ class RaftNodeTest {
     assertThat(result(leader.node.propose(bytes("a"), leader.node.leaderTerm()))).isEqualTo("fired");
     assertThat(result(leader.node.propose(bytes("a"), leader.node.leaderTerm()))).isEqualTo("duplicate");
 
-    cluster.awaitLedgersEqual(List.of("a"));
+    // The commit callback runs once the quorum holds the entry, before the leader applies it.
+    List<Boolean> appliedWhenCommitted = new CopyOnWriteArrayList<>();
+    assertThat(result(leader.node.propose(bytes("b"), leader.node.leaderTerm(),
+        () -> appliedWhenCommitted.add(leader.sm.ledger().containsKey("b"))))).isEqualTo("fired");
+    assertThat(appliedWhenCommitted).containsExactly(false);
+
+    cluster.awaitLedgersEqual(List.of("a", "b"));
     assertThat(cluster.running().filter(m -> m.node.isLeader())).containsExactly(leader);
     assertThat(cluster.running().filter(m -> m != leader).map(m -> m.node.role())).containsOnly("FOLLOWER");
   }
@@ -72,8 +78,9 @@ class RaftNodeTest {
     Member leader = cluster.awaitLeader();
     long term = leader.node.leaderTerm();
 
+    AtomicInteger commits = new AtomicInteger();
     for (long wrongTerm : new long[] {term - 1, term + 1}) {
-      assertThat(leader.node.propose(bytes("stale"), wrongTerm))
+      assertThat(leader.node.propose(bytes("stale"), wrongTerm, commits::incrementAndGet))
           .failsWithin(20, SECONDS)
           .withThrowableOfType(ExecutionException.class)
           .havingCause()
@@ -81,6 +88,7 @@ class RaftNodeTest {
           .withMessageContaining("expected_term=" + wrongTerm);
     }
     result(leader.node.propose(bytes("fresh"), term));
+    assertThat(commits).as("a refused proposal never commits").hasValue(0);
 
     cluster.awaitLedgersEqual(List.of("fresh"));
     cluster.running().forEach(m -> assertThat(m.sm.ledger()).containsOnlyKeys("fresh"));

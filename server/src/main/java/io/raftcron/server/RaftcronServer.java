@@ -20,6 +20,7 @@ import io.raftcron.server.api.WorkerService;
 import io.raftcron.server.http.HttpEndpoint;
 import io.raftcron.server.leader.AlertSetup;
 import io.raftcron.server.leader.AlertWebhook;
+import io.raftcron.server.leader.CommitObserver;
 import io.raftcron.server.auth.AuthInterceptor;
 import io.raftcron.server.auth.Role;
 import io.raftcron.server.auth.SecretRedaction;
@@ -77,27 +78,30 @@ public final class RaftcronServer implements AutoCloseable {
   /** Starts a node with the given clock and what to do when its state machine must stop. */
   public static RaftcronServer start(ServerConfig config, InstantSource clock, Runnable onFatal)
       throws IOException {
-    return start(config, clock, onFatal, (index, command, result) -> {});
+    return start(config, clock, onFatal, (index, command, result) -> {}, CommitObserver.NONE);
   }
 
   /**
-   * Starts a node that also tells {@code observer} about every applied command, on the applying
-   * thread (it must not block): benchmarks measure commit lateness with it.
+   * Starts a node that also tells {@code applied} about every applied command and {@code committed}
+   * about the commit of every command it proposes as the leader, both on jraft's FSM thread (they
+   * must not block): benchmarks measure fire lateness with them.
    */
   public static RaftcronServer start(
       ServerConfig config,
       InstantSource clock,
       Runnable onFatal,
-      SchedulerStateMachine.ApplyListener observer)
+      SchedulerStateMachine.ApplyListener applied,
+      CommitObserver committed)
       throws IOException {
-    return new RaftcronServer(config, clock, onFatal, observer);
+    return new RaftcronServer(config, clock, onFatal, applied, committed);
   }
 
   private RaftcronServer(
       ServerConfig config,
       InstantSource clock,
       Runnable onFatal,
-      SchedulerStateMachine.ApplyListener observer)
+      SchedulerStateMachine.ApplyListener observer,
+      CommitObserver committed)
       throws IOException {
     this.config = config;
     this.registry = new PrometheusRegistry(); // per node: tests run three nodes in one JVM
@@ -115,7 +119,13 @@ public final class RaftcronServer implements AutoCloseable {
             .setGrpcAddr(config.grpcAddr())
             .build();
 
-    Proposer proposer = new Proposer(clock, config.nodeId());
+    NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store, clock);
+    CommitObserver fireCommits = metrics.fireCommits();
+    Proposer proposer =
+        new Proposer(clock, config.nodeId(), command -> {
+          fireCommits.committed(command);
+          committed.committed(command);
+        });
     this.leadership =
         new Leadership(
             store,
@@ -125,7 +135,6 @@ public final class RaftcronServer implements AutoCloseable {
             leaderExecutor,
             onFatal,
             new AlertSetup(config.alertRules(), config.alertWebhook().map(AlertWebhook::new), config.nodeId()));
-    NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store);
     this.tracer =
         RunTracer.create(
             config.otlpEndpoint(), config.nodeId(), leadership::isLeading, config.slowRunThreshold());

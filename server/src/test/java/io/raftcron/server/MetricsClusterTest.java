@@ -94,6 +94,12 @@ class MetricsClusterTest {
       assertThat(leaders).isEqualTo(1);
       Scrape ofLeader = Scrape.of(leader.metricsRegistry());
       assertThat(ofLeader.value("raftcron_workers_connected", "")).hasValue(1.0);
+      // The deciding leader times each fired slot to its decision's commit: both jobs, two slots each at least,
+      // and on-time slots commit within a second.
+      assertThat(ofLeader.value("raftcron_fire_commit_lateness_seconds_count", ""))
+          .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(4));
+      assertThat(ofLeader.value("raftcron_fire_commit_lateness_seconds_bucket", "le=\"1.0\""))
+          .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(4));
     }
   }
 

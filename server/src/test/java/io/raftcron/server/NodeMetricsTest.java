@@ -54,7 +54,7 @@ class NodeMetricsTest {
   }
 
   private NodeMetrics start(boolean perJobLabels) {
-    metrics = NodeMetrics.register(new PrometheusRegistry(), perJobLabels, store);
+    metrics = NodeMetrics.register(new PrometheusRegistry(), perJobLabels, store, java.time.InstantSource.system());
     return metrics;
   }
 

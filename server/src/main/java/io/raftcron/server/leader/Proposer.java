@@ -16,12 +16,19 @@ import java.util.concurrent.CompletableFuture;
 public final class Proposer implements CommandLog {
   private final InstantSource clock;
   private final String nodeId;
+  private final CommitObserver commits;
   // Set once the Raft node exists: the node needs the leader loops, which need this proposer.
   private volatile RaftNode raft;
 
   public Proposer(InstantSource clock, String nodeId) {
+    this(clock, nodeId, CommitObserver.NONE);
+  }
+
+  /** A proposer that tells {@code commits} about each of its commands once it has committed. */
+  public Proposer(InstantSource clock, String nodeId, CommitObserver commits) {
     this.clock = clock;
     this.nodeId = nodeId;
+    this.commits = commits;
   }
 
   public void attach(RaftNode raft) {
@@ -40,6 +47,7 @@ public final class Proposer implements CommandLog {
     if (node == null) {
       return CompletableFuture.failedFuture(new ProposalFailedException("the node is starting"));
     }
-    return node.propose(stamped.toByteArray(), term).thenApply(CommandResult.class::cast);
+    return node.propose(stamped.toByteArray(), term, () -> commits.committed(stamped))
+        .thenApply(CommandResult.class::cast);
   }
 }

@@ -12,4 +12,9 @@ final class Buckets {
   static final double[] APPLY = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5};
 
   private Buckets() {}
+
+  /** Seconds from {@code from} to {@code to}, never negative (clocks of different leaders differ). */
+  static double secondsBetween(java.time.Instant from, java.time.Instant to) {
+    return Math.max(0, (to.getEpochSecond() - from.getEpochSecond()) + (to.getNano() - from.getNano()) / 1e9);
+  }
 }

@@ -113,7 +113,7 @@ final class JobMetrics {
         finished(item.getRun());
       } else {
         series.fires().inc();
-        series.fireLateness().observe(secondsBetween(Times.toInstant(decision.getSlot()), leaderTime));
+        series.fireLateness().observe(Buckets.secondsBetween(Times.toInstant(decision.getSlot()), leaderTime));
         series.fired(leaderTime);
       }
     }
@@ -126,11 +126,11 @@ final class JobMetrics {
     JobSeries series = series(job);
     if (completion.hasStartedAt() && completion.hasFinishedAt()) {
       series.duration()
-          .observe(secondsBetween(Times.toInstant(completion.getStartedAt()), Times.toInstant(completion.getFinishedAt())));
+          .observe(Buckets.secondsBetween(Times.toInstant(completion.getStartedAt()), Times.toInstant(completion.getFinishedAt())));
     }
     if (run.getAttempt() == 1 && completion.hasStartedAt() && run.hasFiredAt()) {
       series.startLateness()
-          .observe(secondsBetween(Times.toInstant(run.getFiredAt()), Times.toInstant(completion.getStartedAt())));
+          .observe(Buckets.secondsBetween(Times.toInstant(run.getFiredAt()), Times.toInstant(completion.getStartedAt())));
     }
     RunState attemptOutcome =
         run.getAttemptsCount() == 0 ? run.getState() : run.getAttempts(run.getAttemptsCount() - 1).getOutcome();
@@ -174,9 +174,5 @@ final class JobMetrics {
 
   static double seconds(Instant at) {
     return at.getEpochSecond() + at.getNano() / 1e9;
-  }
-
-  private static double secondsBetween(Instant from, Instant to) {
-    return Math.max(0, (to.getEpochSecond() - from.getEpochSecond()) + (to.getNano() - from.getNano()) / 1e9);
   }
 }

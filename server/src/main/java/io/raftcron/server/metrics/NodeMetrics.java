@@ -8,8 +8,10 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.raft.RaftNode;
+import io.raftcron.server.leader.CommitObserver;
 import io.raftcron.server.leader.WorkerTracker;
 import io.raftcron.sm.store.SchedulerStore;
+import java.time.InstantSource;
 
 /**
  * Every metric of one node, registered into the node's own registry (never the global default:
@@ -22,11 +24,13 @@ public final class NodeMetrics {
   private final SchedulerStore store;
   private final JobMetrics jobs;
   private final Histogram applyDuration;
+  private final FireCommitLateness fireCommits;
 
-  private NodeMetrics(PrometheusRegistry registry, boolean perJobLabels, SchedulerStore store) {
+  private NodeMetrics(PrometheusRegistry registry, boolean perJobLabels, SchedulerStore store, InstantSource clock) {
     this.registry = registry;
     this.store = store;
     this.jobs = new JobMetrics(registry, new JobLabels(perJobLabels), store);
+    this.fireCommits = new FireCommitLateness(registry, clock);
     registry.register(new JobRecordGauges(store, perJobLabels));
     this.applyDuration =
         Histogram.builder()
@@ -40,8 +44,9 @@ public final class NodeMetrics {
   }
 
   /** Registers the per-job and JVM metrics; call before the Raft node replays its log. */
-  public static NodeMetrics register(PrometheusRegistry registry, boolean perJobLabels, SchedulerStore store) {
-    NodeMetrics metrics = new NodeMetrics(registry, perJobLabels, store);
+  public static NodeMetrics register(
+      PrometheusRegistry registry, boolean perJobLabels, SchedulerStore store, InstantSource clock) {
+    NodeMetrics metrics = new NodeMetrics(registry, perJobLabels, store, clock);
     JvmMetrics.builder().register(registry);
     return metrics;
   }
@@ -55,6 +60,11 @@ public final class NodeMetrics {
   /** One applied entry; called on the applying thread, cheap. */
   public void onApplied(Command command, CommandResult result) {
     jobs.onApplied(command, result);
+  }
+
+  /** Observes the commit of the fire decisions this node proposes as the leader. */
+  public CommitObserver fireCommits() {
+    return fireCommits;
   }
 
   /** How long applying one entry took, listener included. */
