@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's firing loop. It keeps every job's next open slot in a priority queue, sleeps until
- * the earliest one is due, and proposes the due slots of all due jobs as one FireSlots entry.
+ * the earliest one is due, and proposes the due slots of all due jobs in FireSlots entries of at
+ * most {@link #MAX_DECISIONS_PER_ENTRY} decisions.
  * A job with a proposal in flight is not planned again until that proposal's outcome is known;
  * then its next slot is recomputed from the committed state. Whatever happens to a proposal
  * (committed, refused, lost in a leader change), the state machine's cursor check makes a
@@ -33,7 +34,13 @@ import org.slf4j.LoggerFactory;
 final class FireScheduler {
   private static final Logger log = LoggerFactory.getLogger(FireScheduler.class);
   static final int MAX_FIRES_PER_JOB = 1000;
-  static final int MAX_DECISIONS_PER_ENTRY = 5000;
+  /**
+   * Decisions per FireSlots entry. A burst of due jobs goes out as a row of entries proposed one
+   * after another: the first runs are queued once the first entry is applied instead of after all
+   * of them (5000 gave a p50 slot → applied of 240 ms at 10 000 jobs a second, 1000 gives 155 ms),
+   * while each entry still carries enough decisions to amortise its fsync and replication.
+   */
+  static final int MAX_DECISIONS_PER_ENTRY = 1000;
   /** Jobs read per rebuild task: a few milliseconds of parsing and cron each. */
   static final int REBUILD_PAGE = 5000;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
