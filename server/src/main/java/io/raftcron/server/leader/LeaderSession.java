@@ -8,9 +8,10 @@ import io.raftcron.proto.LeaseExpiry;
 import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.LeaseRef;
 import io.raftcron.proto.LeaseState;
-import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.proto.RunState;
 import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -86,6 +87,7 @@ public final class LeaderSession {
   /** Keeps the leader's indexes in step with what was committed. */
   public void onApplied(Command command, CommandResult result) {
     alerts.onApplied(command, result);
+    reportQueued(result);
     switch (command.getOpCase()) {
       case PUT_JOB -> specChanged(command.getPutJob().getSpec().getName());
       case DELETE_JOB -> specChanged(command.getDeleteJob().getName());
@@ -94,7 +96,6 @@ public final class LeaderSession {
             .map(SlotDecision::getJob)
             .distinct()
             .forEach(fires::jobChanged);
-        dispatchIfQueued(result);
       }
       case GRANT_LEASES ->
           command.getGrantLeases().getGrantsList().stream()
@@ -107,28 +108,18 @@ public final class LeaderSession {
         retries.retriesChanged();
         dispatcher.queueChanged(); // a FORBID or BUFFER_ONE job may have a run to lease now
       }
-      case EXPIRE_LEASES -> {
-        command.getExpireLeases().getExpiriesList().stream()
-            .map(LeaseExpiry::getRunId)
-            .forEach(reaper::runChanged);
-        if (result.getItemsList().stream().anyMatch(i -> i.getCode() == ResultCode.OK)) {
-          dispatcher.queueChanged();
-        }
-      }
+      case EXPIRE_LEASES ->
+          command.getExpireLeases().getExpiriesList().stream()
+              .map(LeaseExpiry::getRunId)
+              .forEach(reaper::runChanged);
       case CANCEL_RUN -> {
         reaper.runChanged(command.getCancelRun().getRunId());
         retries.retriesChanged();
       }
-      case REQUEUE_RETRIES -> {
-        retries.retriesChanged();
-        dispatcher.queueChanged();
-      }
+      case REQUEUE_RETRIES -> retries.retriesChanged();
       case PAUSE_JOB -> fires.jobChanged(command.getPauseJob().getName());
-      case RESUME_JOB -> {
-        fires.jobChanged(command.getResumeJob().getName());
-        dispatchIfQueued(result);
-      }
-      case TRIGGER_JOB, BACKFILL_JOB -> dispatchIfQueued(result);
+      case RESUME_JOB -> fires.jobChanged(command.getResumeJob().getName());
+      case TRIGGER_JOB, BACKFILL_JOB -> {}
       case PURGE_RUNS, RAISE_ALERTS, RESOLVE_ALERTS, MARK_ALERTS_NOTIFIED -> {}
       case REGISTER_NODE, OP_NOT_SET -> {}
     }
@@ -140,10 +131,16 @@ public final class LeaderSession {
     dispatcher.jobChanged(job);
   }
 
-  /** Wakes the dispatcher when the command queued a run (its result items carry the runs). */
-  private void dispatchIfQueued(CommandResult result) {
-    if (result.getItemsList().stream().anyMatch(ItemResult::hasRun)) {
-      dispatcher.queueChanged();
+  /**
+   * Tells the dispatcher about every run the command left queued: a command that queues a run (a
+   * fire, a resume's decisions, a trigger, a backfill, an expired lease, a retry) carries it in its
+   * result items.
+   */
+  private void reportQueued(CommandResult result) {
+    for (ItemResult item : result.getItemsList()) {
+      if (item.hasRun() && item.getRun().getState() == RunState.QUEUED) {
+        dispatcher.queued(Times.toInstant(item.getRun().getSlot()));
+      }
     }
   }
 

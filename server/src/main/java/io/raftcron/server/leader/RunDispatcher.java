@@ -11,6 +11,7 @@ import io.raftcron.sm.Limits;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -55,6 +56,16 @@ final class RunDispatcher {
   // every commit that may queue a run, and re-reading every candidate's job showed up as the
   // dispatcher's main cost. PUT_JOB and DELETE_JOB drop the job's entry (jobChanged).
   private final Map<String, Boolean> oneAtATime = new HashMap<>();
+  /**
+   * No run due before this is queued ({@link #UNKNOWN}: scan from the queue's start; {@link
+   * #NOTHING}: no run is queued). The first queued run a scan meets moves it up; a committed command
+   * that queues a run due earlier moves it down ({@link #queued}). Workers take runs from the
+   * queue's head, which leaves a long row of deleted entries there that a scan from the start steps
+   * over every time.
+   */
+  private Instant queuedFrom = UNKNOWN;
+  private static final Instant UNKNOWN = Instant.EPOCH;
+  private static final Instant NOTHING = Instant.MAX;
   private boolean dispatchScheduled;
   private boolean closed;
 
@@ -95,6 +106,14 @@ final class RunDispatcher {
       dispatchScheduled = false;
       dispatch();
     });
+  }
+
+  /** A committed command queued a run of this slot (a fire, a retry, an expired lease, a trigger, a backfill). */
+  void queued(Instant slot) {
+    if (slot.isBefore(queuedFrom)) {
+      queuedFrom = slot.isAfter(UNKNOWN) ? slot : UNKNOWN;
+    }
+    queueChanged();
   }
 
   /** The job was created, updated or deleted: its overlap policy may have changed. */
@@ -149,11 +168,25 @@ final class RunDispatcher {
   }
 
   private void dispatch() {
-    if (closed || waiting.isEmpty()) {
+    if (closed || waiting.isEmpty() || queuedFrom.equals(NOTHING)) {
       return;
     }
     int wanted = waiting.stream().mapToInt(p -> p.maxRuns).sum();
-    Iterator<Run> candidates = leader.store().queuedRuns(wanted, eligibility()).iterator();
+    Instant[] firstQueued = {null};
+    Predicate<Run> eligible = eligibility();
+    Predicate<Run> seen = run -> {
+      if (firstQueued[0] == null) {
+        firstQueued[0] = Times.toInstant(run.getSlot());
+      }
+      return eligible.test(run);
+    };
+    List<Run> found =
+        queuedFrom.equals(UNKNOWN)
+            ? leader.store().queuedRuns(wanted, seen)
+            : leader.store().queuedRuns(queuedFrom, wanted, seen);
+    // What the scan did not see was committed after it began: queued() reports it later.
+    queuedFrom = firstQueued[0] != null ? firstQueued[0] : NOTHING;
+    Iterator<Run> candidates = found.iterator();
     if (!candidates.hasNext()) {
       return;
     }

@@ -321,9 +321,23 @@ public final class SchedulerStore implements AutoCloseable {
 
   /** Queued runs that pass {@code filter}, oldest due first: scans the queue until enough pass. */
   public List<Run> queuedRuns(int limit, java.util.function.Predicate<Run> filter) {
+    return queuedRuns(new byte[0], limit, filter);
+  }
+
+  /**
+   * As {@link #queuedRuns(int, java.util.function.Predicate)}, for the runs due at or after {@code from} only. A
+   * caller that knows no run due earlier is queued starts there: the queue's head is a long row of deleted entries
+   * while workers take runs, and a seek from the start steps over every one of them.
+   */
+  public List<Run> queuedRuns(Instant from, int limit, java.util.function.Predicate<Run> filter) {
+    return queuedRuns(Keys.queue(from, new byte[0]), limit, filter);
+  }
+
+  private List<Run> queuedRuns(byte[] seekTo, int limit, java.util.function.Predicate<Run> filter) {
     List<Run> runs = new ArrayList<>();
     scanWhile(
         Family.QUEUE,
+        seekTo,
         new byte[0],
         it -> {
           if (runs.size() >= limit) {
@@ -696,10 +710,15 @@ public final class SchedulerStore implements AutoCloseable {
 
   /** Forward from {@code prefix} while keys match it and {@code visitor} goes on. */
   private void scanWhile(Family family, byte[] prefix, Visitor visitor) {
+    scanWhile(family, prefix, prefix, visitor);
+  }
+
+  /** Forward from {@code seekTo} (at or after {@code prefix}) while keys match the prefix and {@code visitor} goes on. */
+  private void scanWhile(Family family, byte[] seekTo, byte[] prefix, Visitor visitor) {
     withReadLock(
         () -> {
           try (RocksIterator it = db.newIterator(handles.get(family))) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
+            for (it.seek(seekTo); it.isValid(); it.next()) {
               if (!Keys.startsWith(it.key(), prefix) || !visitor.visit(it)) {
                 break;
               }

@@ -1,0 +1,86 @@
+package io.raftcron.server.leader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
+import io.raftcron.proto.Executor;
+import io.raftcron.proto.FireSlots;
+import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.PutJob;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.ShellExecutor;
+import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.RunIds;
+import io.raftcron.sm.Times;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dispatcher leases queued runs to polling workers, oldest slot first, and scans the queue
+ * from the oldest run it knows of rather than from the queue's start: a run queued later with an
+ * older slot (a backfill, a catch-up, an expired lease) must still be found.
+ */
+class RunDispatcherTest extends LeaderLoopTest {
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private RunDispatcher dispatcher;
+
+  @BeforeEach
+  void createJobsAndDispatcher() {
+    for (String job : List.of("a", "b", "c", "d")) {
+      JobSpec spec = JobSpec.newBuilder()
+          .setName(job)
+          .setSchedule("@every 1s")
+          .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
+          .build();
+      apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
+    }
+    dispatcher = new RunDispatcher(term(command -> {}), LEASE);
+  }
+
+  /** Fires {@code job}'s slot T0+s and tells the dispatcher, as the leader session does. */
+  private void fire(String job, int s) throws Exception {
+    Instant slot = T0.plusSeconds(s);
+    CommandResult result = apply(Command.newBuilder().setFireSlots(FireSlots.newBuilder()
+        .addDecisions(SlotDecision.newBuilder().setJob(job).setSlot(Times.toTimestamp(slot)).setFire(true))));
+    assertThat(result.getItems(0).getCode()).isEqualTo(ResultCode.OK);
+    executor.submit(() -> dispatcher.queued(slot)).get();
+  }
+
+  /** A poll of up to ten runs, answered at once or after at most a second. */
+  private List<String> poll() throws Exception {
+    CompletableFuture<List<Run>> reply = new CompletableFuture<>();
+    executor.submit(() -> dispatcher.poll("w1", 10, Duration.ofSeconds(1), reply)).get();
+    return reply.get(10, TimeUnit.SECONDS).stream().map(Run::getRunId).toList();
+  }
+
+  @Test
+  void aRunQueuedWithAnOlderSlotThanTheQueuedOnesIsLeasedNext() throws Exception {
+    now = T0.plusSeconds(10);
+    fire("a", 5);
+    fire("b", 6);
+    assertThat(poll()).containsExactly(RunIds.of("a", T0.plusSeconds(5)), RunIds.of("b", T0.plusSeconds(6)));
+
+    fire("c", 7);
+    fire("b", 8);
+    fire("d", 2); // older than every run the dispatcher has seen queued
+    assertThat(poll()).containsExactly(
+        RunIds.of("d", T0.plusSeconds(2)), RunIds.of("c", T0.plusSeconds(7)), RunIds.of("b", T0.plusSeconds(8)));
+  }
+
+  @Test
+  void aRunQueuedAfterTheQueueWasFoundEmptyIsLeased() throws Exception {
+    now = T0.plusSeconds(10);
+    assertThat(poll()).isEmpty();
+
+    fire("c", 3);
+    assertThat(poll()).containsExactly(RunIds.of("c", T0.plusSeconds(3)));
+    assertThat(poll()).isEmpty();
+  }
+}
