@@ -69,7 +69,12 @@ final class CompletionBatcher {
                   if (failure != null) {
                     reply.completeExceptionally(failure);
                   } else {
-                    reply.complete(result.toBuilder().clearItems().addItems(result.getItems(i)).build());
+                    // Not result.toBuilder(): that copies every item of the entry for each caller.
+                    reply.complete(CommandResult.newBuilder()
+                        .setCode(result.getCode())
+                        .setMessage(result.getMessage())
+                        .addItems(result.getItems(i))
+                        .build());
                   }
                 }
                 flush();
