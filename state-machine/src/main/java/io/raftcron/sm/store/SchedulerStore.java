@@ -503,7 +503,7 @@ public final class SchedulerStore implements AutoCloseable {
     withReadLock(
         () -> {
           try (WriteBatch wb = new WriteBatch()) {
-            batch.writeTo(wb, handles);
+            batch.writeTo(new WriteBatchSink(wb, handles));
             wb.put(handles.get(Family.META), Keys.APPLIED_INDEX, Keys.longBytes(index));
             db.write(writeOptions, wb);
             jobCount += batch.jobsAdded();
@@ -662,6 +662,20 @@ public final class SchedulerStore implements AutoCloseable {
     cfOptions.close();
     bloomFilter.close();
     blockCache.close();
+  }
+
+  /** A batch's effects into a RocksDB write batch. */
+  private record WriteBatchSink(WriteBatch wb, Map<Family, ColumnFamilyHandle> handles)
+      implements StoreBatch.EffectSink {
+    @Override
+    public void put(Family family, byte[] key, byte[] value) throws RocksDBException {
+      wb.put(handles.get(family), key, value);
+    }
+
+    @Override
+    public void delete(Family family, byte[] key) throws RocksDBException {
+      wb.delete(handles.get(family), key);
+    }
   }
 
   private interface EntryConsumer {
