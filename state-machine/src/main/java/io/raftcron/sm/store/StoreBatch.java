@@ -54,6 +54,7 @@ public final class StoreBatch {
   private int jobsAdded;
   /** The jobs this batch wrote, parsed (null: deleted), for its own reads and the store's job cache. */
   private final Map<String, Job> jobsWritten = new LinkedHashMap<>();
+  private final RunKeyMemo runKeys = new RunKeyMemo();
 
   StoreBatch(SchedulerStore store) {
     this.store = store;
@@ -88,8 +89,7 @@ public final class StoreBatch {
   }
 
   public Optional<Run> run(String job, Instant slot) {
-    return Optional.ofNullable(
-        SchedulerStore.parse(get(Family.RUNS, Keys.jobTime(job, slot)), Run.parser()));
+    return Optional.ofNullable(SchedulerStore.parse(get(Family.RUNS, runKeys.of(job, slot)), Run.parser()));
   }
 
   /** As {@link SchedulerStore#run(String)}, as this batch sees it. */
@@ -279,8 +279,8 @@ public final class StoreBatch {
     return jobsAdded;
   }
 
-  private static byte[] runKey(Run run) {
-    return Keys.jobTime(run.getJob(), Times.toInstant(run.getSlot()));
+  private byte[] runKey(Run run) {
+    return runKeys.of(run.getJob(), Times.toInstant(run.getSlot()));
   }
 
   private byte[] get(Family family, byte[] key) {
