@@ -1,5 +1,6 @@
 package io.raftcron.sm.applier;
 
+import com.google.protobuf.Timestamp;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.ItemResult;
@@ -90,12 +91,12 @@ final class FireCommands {
     if (ctx.batch().run(name, slot).isPresent() && ctx.safeguards().refuseDecidedSlots()) {
       // Only possible if a job was deleted and re-created behind its old runs. That run is the
       // slot's one decision: move the cursor past it so that the slot is not proposed again.
-      ctx.batch().putJob(job.toBuilder().setCursor(Times.toTimestamp(slot)).build());
+      ctx.batch().putCursor(job, Times.toTimestamp(slot), job.getFiredCount(), job.getSkippedCount());
       return Results.itemRefused(ResultCode.DUPLICATE_SLOT, "slot " + slot + " already has a run");
     }
     Run run = newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.SCHEDULED);
     String overlapSkip = applyOverlapPolicy(ctx, job);
-    Job.Builder advanced = job.toBuilder().setCursor(Times.toTimestamp(slot));
+    Timestamp cursor = Times.toTimestamp(slot);
     if (overlapSkip != null) {
       run =
           run.toBuilder()
@@ -104,11 +105,11 @@ final class FireCommands {
               .setFinishedAt(Times.toTimestamp(ctx.leaderTime()))
               .build();
       ctx.batch().putRun(run);
-      ctx.batch().putJob(advanced.setSkippedCount(job.getSkippedCount() + 1).build());
+      ctx.batch().putCursor(job, cursor, job.getFiredCount(), job.getSkippedCount() + 1);
       return Results.item(run);
     }
     queue(ctx, run);
-    ctx.batch().putJob(advanced.setFiredCount(job.getFiredCount() + 1).build());
+    ctx.batch().putCursor(job, cursor, job.getFiredCount() + 1, job.getSkippedCount());
     return Results.item(run);
   }
 
@@ -204,12 +205,7 @@ final class FireCommands {
             .setDecidedIndex(ctx.index())
             .build();
     ctx.batch().putSkipped(skipped);
-    ctx.batch()
-        .putJob(
-            job.toBuilder()
-                .setCursor(Times.toTimestamp(through))
-                .setSkippedCount(job.getSkippedCount() + count)
-                .build());
+    ctx.batch().putCursor(job, Times.toTimestamp(through), job.getFiredCount(), job.getSkippedCount() + count);
     return Results.itemOk();
   }
 }

@@ -35,9 +35,11 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -56,7 +58,7 @@ public final class SchedulerStore implements AutoCloseable {
    * step to {@link #checkFormat}) whenever a change makes an older build misread the store, then regenerate the golden
    * files (see GoldenLogTest). Older builds refuse a newer store; snapshots carry it too.
    */
-  public static final long FORMAT_VERSION = 1;
+  public static final long FORMAT_VERSION = 2;
 
   static {
     RocksDB.loadLibrary();
@@ -139,16 +141,19 @@ public final class SchedulerStore implements AutoCloseable {
   }
 
   /**
-   * Records {@link #FORMAT_VERSION} in a store that has none (a new store, or one written before the version was
-   * kept, which is format 1), and refuses a store written in a newer format than this build knows.
+   * Refuses a store written in a newer format than this build knows, upgrades an older one in place (see
+   * {@link FormatUpgrade}) and then records {@link #FORMAT_VERSION}. A store without a version is new or was written
+   * before the version was kept (format 1): the upgrade of an empty store finds nothing to do.
    */
   private void checkFormat() throws RocksDBException {
     byte[] stored = db.get(handles.get(Family.META), Keys.FORMAT_VERSION);
-    if (stored == null) {
-      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
-      return;
+    long version = stored == null ? 1 : Keys.longOf(stored);
+    if (version < 2) {
+      FormatUpgrade.toFormat2(this, FormatUpgrade.PAGE_JOBS);
     }
-    long version = Keys.longOf(stored);
+    if (version < FORMAT_VERSION || stored == null) {
+      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
+    }
     if (version > FORMAT_VERSION) {
       closeDb();
       throw new StoreException("the state store in " + dir + " has data format " + version
@@ -175,17 +180,34 @@ public final class SchedulerStore implements AutoCloseable {
       return Optional.of(cached);
     }
     long readAt = jobCache.generation();
-    Job job = parse(get(Family.JOBS, Keys.job(name)), Job.parser());
+    Job job = readJob(name);
     if (job != null) {
       jobCache.offer(name, job, readAt);
     }
     return Optional.ofNullable(job);
   }
 
+  /** The job's two records (see {@link JobRecords}), read at one point in time: a commit may land between two reads. */
+  private Job readJob(String name) {
+    byte[] key = Keys.job(name);
+    return withReadLock(
+        () -> {
+          Snapshot snapshot = db.getSnapshot();
+          try (ReadOptions atSnapshot = new ReadOptions().setSnapshot(snapshot)) {
+            byte[] withoutCursor = db.get(handles.get(Family.JOBS), atSnapshot, key);
+            return withoutCursor == null
+                ? null
+                : JobRecords.join(key, withoutCursor, db.get(handles.get(Family.CURSORS), atSnapshot, key));
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot read the state store", e);
+          } finally {
+            db.releaseSnapshot(snapshot);
+          }
+        });
+  }
+
   public List<Job> jobs() {
-    List<Job> jobs = new ArrayList<>();
-    scan(Family.JOBS, new byte[0], Integer.MAX_VALUE, (k, v) -> jobs.add(parse(v, Job.parser())));
-    return jobs;
+    return jobs("", Integer.MAX_VALUE);
   }
 
   /**
@@ -194,7 +216,7 @@ public final class SchedulerStore implements AutoCloseable {
    */
   public List<String> jobNames(String after, int limit) {
     List<String> names = new ArrayList<>();
-    jobsAfter(after, limit, (key, value) -> names.add(Keys.jobOf(key)));
+    jobRecordsAfter(after, limit, (key, value) -> names.add(Keys.jobOf(key)));
     return names;
   }
 
@@ -204,11 +226,48 @@ public final class SchedulerStore implements AutoCloseable {
    */
   public List<Job> jobs(String after, int limit) {
     List<Job> jobs = new ArrayList<>();
-    jobsAfter(after, limit, (key, value) -> jobs.add(parse(value, Job.parser())));
+    forEachJobAfter(after, limit, (key, job) -> jobs.add(job));
     return jobs;
   }
 
-  private void jobsAfter(String after, int limit, EntryConsumer consumer) {
+  /**
+   * Up to {@code limit} jobs named after {@code after}, in key order, each joined from its two records by walking the
+   * jobs and cursors families side by side (a merge join: no point read per job), both at one point in time.
+   */
+  private void forEachJobAfter(String after, int limit, java.util.function.BiConsumer<byte[], Job> consumer) {
+    byte[] from = Keys.job(after);
+    withReadLock(
+        () -> {
+          List<RocksIterator> iterators = List.of();
+          try {
+            iterators = db.newIterators(List.of(handles.get(Family.JOBS), handles.get(Family.CURSORS)));
+            RocksIterator jobs = iterators.get(0);
+            RocksIterator cursors = iterators.get(1);
+            jobs.seek(from);
+            cursors.seek(from);
+            for (int seen = 0; jobs.isValid() && seen < limit; jobs.next()) {
+              byte[] key = jobs.key();
+              if (Arrays.equals(key, from)) {
+                continue;
+              }
+              while (cursors.isValid() && Arrays.compareUnsigned(cursors.key(), key) < 0) {
+                cursors.next();
+              }
+              byte[] cursor = cursors.isValid() && Arrays.equals(cursors.key(), key) ? cursors.value() : null;
+              consumer.accept(key, JobRecords.join(key, jobs.value(), cursor));
+              seen++;
+            }
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot read the state store", e);
+          } finally {
+            iterators.forEach(RocksIterator::close);
+          }
+          return null;
+        });
+  }
+
+  /** Up to {@code limit} records of the jobs family after the job {@code after}, key and value, in key order. */
+  void jobRecordsAfter(String after, int limit, EntryConsumer consumer) {
     byte[] from = Keys.job(after);
     withReadLock(
         () -> {
@@ -592,16 +651,28 @@ public final class SchedulerStore implements AutoCloseable {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    // Per entry, so that an empty column family (one a newer build added) does not change the digest.
+    // Per entry, so that an empty column family (one a newer build added) does not change the digest. Jobs as whole
+    // Job records (their two records joined), and without the format version, so that the digest does not depend on
+    // the data format either.
     for (Family family : Family.values()) {
-      scan(family, new byte[0], Integer.MAX_VALUE, (k, v) -> {
-        sha.update(family.cfName);
-        sha.update(java.nio.ByteBuffer.allocate(8).putInt(k.length).putInt(v.length).array());
-        sha.update(k);
-        sha.update(v);
-      });
+      switch (family) {
+        case JOBS -> forEachJobAfter("", Integer.MAX_VALUE, (k, job) -> digest(sha, family, k, job.toByteArray()));
+        case CURSORS -> {} // within each job
+        default -> scan(family, new byte[0], Integer.MAX_VALUE, (k, v) -> {
+          if (family != Family.META || !Arrays.equals(k, Keys.FORMAT_VERSION)) {
+            digest(sha, family, k, v);
+          }
+        });
+      }
     }
     return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static void digest(java.security.MessageDigest sha, Family family, byte[] key, byte[] value) {
+    sha.update(family.cfName);
+    sha.update(java.nio.ByteBuffer.allocate(8).putInt(key.length).putInt(value.length).array());
+    sha.update(key);
+    sha.update(value);
   }
 
   /** Replaces the whole store with the checkpoint in {@code source} (copied, never moved). */
@@ -678,7 +749,7 @@ public final class SchedulerStore implements AutoCloseable {
     }
   }
 
-  private interface EntryConsumer {
+  interface EntryConsumer {
     void accept(byte[] key, byte[] value);
   }
 

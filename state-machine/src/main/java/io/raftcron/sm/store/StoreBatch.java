@@ -1,5 +1,6 @@
 package io.raftcron.sm.store;
 
+import com.google.protobuf.Timestamp;
 import io.raftcron.proto.Alert;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.NodeInfo;
@@ -75,15 +76,32 @@ public final class StoreBatch {
     jobsAdded++;
   }
 
-  /** Writes a new version of an existing job. */
+  /** Writes a new version of an existing job (both its records). */
   public void putJob(Job job) {
-    put(Family.JOBS, Keys.job(job.getSpec().getName()), job.toByteArray());
+    byte[] key = Keys.job(job.getSpec().getName());
+    put(Family.JOBS, key, JobRecords.withoutCursor(job));
+    put(Family.CURSORS, key, JobRecords.cursor(job));
     jobsWritten.put(job.getSpec().getName(), job);
+  }
+
+  /**
+   * Moves a job's cursor and sets its counters, writing only its small cursor record (what every
+   * fire and skip does). {@code job} is the job as this batch sees it ({@link #job}); returns it as
+   * it is now.
+   */
+  public Job putCursor(Job job, Timestamp cursor, long firedCount, long skippedCount) {
+    String name = job.getSpec().getName();
+    put(Family.CURSORS, Keys.job(name), JobRecords.cursor(cursor, firedCount, skippedCount));
+    Job moved = job.toBuilder().setCursor(cursor).setFiredCount(firedCount).setSkippedCount(skippedCount).build();
+    jobsWritten.put(name, moved);
+    return moved;
   }
 
   /** Deletes an existing job. */
   public void deleteJob(String name) {
-    delete(Family.JOBS, Keys.job(name));
+    byte[] key = Keys.job(name);
+    delete(Family.JOBS, key);
+    delete(Family.CURSORS, key);
     jobsWritten.put(name, null);
     jobsAdded--;
   }

@@ -1,7 +1,10 @@
 package io.raftcron.sm.store;
 
+import static io.raftcron.sm.TestCommands.create;
+import static io.raftcron.sm.TestCommands.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftcron.proto.Job;
 import io.raftcron.proto.Run;
 import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.RunIds;
@@ -75,6 +78,25 @@ class StoreBatchTest extends AppliedStoreTest {
     batch.deleteRun(aRun("a", T0));
 
     assertThat(written(batch).get(Family.RUNS)).containsExactly("-" + key(Keys.jobTime("a", T0)));
+  }
+
+  @Test
+  void aCursorMoveWritesOnlyTheCursorRecordAndEveryReadSeesTheWholeJob() throws Exception {
+    apply(create(T0, spec("a", "* * * * * *")));
+    StoreBatch batch = store.batch();
+
+    Job moved = batch.putCursor(job("a"), Times.toTimestamp(T0.plusSeconds(5)), 3, 4);
+
+    assertThat(moved).isEqualTo(job("a").toBuilder()
+        .setCursor(Times.toTimestamp(T0.plusSeconds(5))).setFiredCount(3).setSkippedCount(4).build());
+    assertThat(written(batch).keySet()).containsExactly(Family.CURSORS);
+    assertThat(batch.job("a")).contains(moved);
+    store.commit(batch, ++index);
+    assertThat(store.job("a")).as("through the job cache").contains(moved);
+    assertThat(store.jobs()).containsExactly(moved);
+    store.close();
+    store = SchedulerStore.open(dir.resolve("db"));
+    assertThat(store.job("a")).as("read from its two records").contains(moved);
   }
 
   private static String key(byte[] key) {
