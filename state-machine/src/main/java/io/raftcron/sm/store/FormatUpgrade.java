@@ -1,6 +1,7 @@
 package io.raftcron.sm.store;
 
 import io.raftcron.proto.Job;
+import io.raftcron.sm.Times;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,11 @@ import java.util.List;
  * between leaves a format-1 store whose every job is either untouched or converted, and the next
  * open converts the rest, skipping the jobs that already have a cursor record (a format-1 store
  * has none).
+ *
+ * <p>The upgrade also moves a job's cursor up to its name's newest run if it was behind it (a job
+ * re-created under the name of a deleted one by a leader whose clock was behind the old runs), as
+ * format 2's fires rely on (see FireCommands). In a store with no such job, the usual case, this
+ * changes nothing; where it does, those slots were decided by the deleted job.
  */
 final class FormatUpgrade {
   static final int PAGE_JOBS = 10_000;
@@ -30,7 +36,7 @@ final class FormatUpgrade {
       store.jobRecordsAfter(after, pageJobs, (key, record) -> {
         keys.add(key);
         if (store.get(Family.CURSORS, key) == null) {
-          batch.putJob(SchedulerStore.parse(record, Job.parser()));
+          batch.putJob(notBehindItsRuns(store, SchedulerStore.parse(record, Job.parser())));
         }
       });
       if (keys.isEmpty()) {
@@ -39,5 +45,12 @@ final class FormatUpgrade {
       store.commit(batch, store.appliedIndex());
       after = Keys.jobOf(keys.get(keys.size() - 1));
     }
+  }
+
+  private static Job notBehindItsRuns(SchedulerStore store, Job job) {
+    return store.nthNewestRunSlot(job.getSpec().getName(), 1)
+        .filter(newest -> newest.isAfter(Times.toInstant(job.getCursor())))
+        .map(newest -> job.toBuilder().setCursor(Times.toTimestamp(newest)).build())
+        .orElse(job);
   }
 }

@@ -233,7 +233,8 @@ public final class StoreBatch {
 
   /**
    * The slot of the job's {@code n}-th newest run in the committed store (not this batch's writes),
-   * empty if it has fewer runs. For commands that only delete old runs, whose writes cannot change it.
+   * empty if it has fewer runs. For commands that write no runs, or only delete old ones, whose
+   * writes cannot change it.
    */
   public Optional<Instant> committedNthNewestRunSlot(String job, int n) {
     return store.nthNewestTime(Family.RUNS, job, n);

@@ -4,6 +4,7 @@ import static io.raftcron.sm.TestCommands.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftcron.proto.Job;
+import io.raftcron.proto.Run;
 import io.raftcron.sm.Times;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -108,6 +109,23 @@ class FormatUpgradeTest {
       assertThat(store.jobs()).isEqualTo(jobs);
       assertThat(store.job("job-00001")).contains(jobs.get(1));
       assertThat(store.formatVersion()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aFormat1JobWhoseCursorIsBehindItsNamesRunsStartsAtTheNewestRun() throws Exception {
+    Job behind = format1Job(1); // cursor T0+1s (and 1 ns)
+    Instant newestRun = T0.plusSeconds(7);
+    Path db = writeFormat1(List.of(behind), List.of());
+    RawStore.write(db, store -> {
+      for (Instant slot : List.of(T0.plusSeconds(5), newestRun)) {
+        Run run = Run.newBuilder().setJob(behind.getSpec().getName()).setSlot(Times.toTimestamp(slot)).build();
+        store.put(Family.RUNS, Keys.jobTime(run.getJob(), slot), run.toByteArray());
+      }
+    });
+
+    try (SchedulerStore store = SchedulerStore.open(db)) {
+      assertThat(store.jobs()).containsExactly(behind.toBuilder().setCursor(Times.toTimestamp(newestRun)).build());
     }
   }
 }
