@@ -27,14 +27,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -67,10 +62,7 @@ public final class SchedulerStore implements AutoCloseable {
   private final Path dir;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final WriteOptions writeOptions = new WriteOptions();
-  private DBOptions dbOptions;
-  private ColumnFamilyOptions cfOptions;
-  private LRUCache blockCache;
-  private BloomFilter bloomFilter;
+  private StoreOptions options;
   private RocksDB db;
   private final Map<Family, ColumnFamilyHandle> handles = new EnumMap<>(Family.class);
   /** Jobs in the store: counted when it opens, then kept by {@link #commit} (a create must not scan them all). */
@@ -92,15 +84,14 @@ public final class SchedulerStore implements AutoCloseable {
   private void openDb() {
     try {
       Files.createDirectories(dir);
-      dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-      cfOptions = tunedColumnFamilies();
+      options = new StoreOptions();
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options.defaultFamily()));
       for (Family f : Family.values()) {
-        descriptors.add(new ColumnFamilyDescriptor(f.cfName, cfOptions));
+        descriptors.add(new ColumnFamilyDescriptor(f.cfName, options.family(f)));
       }
       List<ColumnFamilyHandle> opened = new ArrayList<>();
-      db = RocksDB.open(dbOptions, dir.toString(), descriptors, opened);
+      db = RocksDB.open(options.db(), dir.toString(), descriptors, opened);
       for (Family f : Family.values()) {
         handles.put(f, opened.get(f.ordinal() + 1));
       }
@@ -111,33 +102,6 @@ public final class SchedulerStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * Options chosen for this workload (every fire is a point read of its job, a point read that must
-   * miss for its slot's run, then a handful of small puts; scans are short and prefix-bound):
-   * <ul>
-   *   <li>a whole-key Bloom filter (10 bits/key, ~1 % false positives), so the miss for a new run
-   *       id is answered without reading data blocks;
-   *   <li>index and filter blocks held in a bounded block cache (32 MiB LRU, shared by the column
-   *       families of one node) instead of growing outside it with the number of SST files;
-   *   <li>dynamic level sizes, which keep space amplification low as runs are purged by retention.
-   * </ul>
-   * Options are not part of the data format: a store written with other options opens as before.
-   */
-  private ColumnFamilyOptions tunedColumnFamilies() {
-    blockCache = new LRUCache(32L * 1024 * 1024);
-    bloomFilter = new BloomFilter(10);
-    BlockBasedTableConfig table =
-        new BlockBasedTableConfig()
-            .setFilterPolicy(bloomFilter)
-            .setWholeKeyFiltering(true)
-            .setCacheIndexAndFilterBlocks(true)
-            .setPinL0FilterAndIndexBlocksInCache(true)
-            .setBlockCache(blockCache);
-    return new ColumnFamilyOptions()
-        .setTableFormatConfig(table)
-        .setLevelCompactionDynamicLevelBytes(true);
   }
 
   /**
@@ -729,10 +693,7 @@ public final class SchedulerStore implements AutoCloseable {
     handles.clear();
     db.close();
     db = null;
-    dbOptions.close();
-    cfOptions.close();
-    bloomFilter.close();
-    blockCache.close();
+    options.close();
   }
 
   /** A batch's effects into a RocksDB write batch. */
