@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -311,7 +312,7 @@ public final class StoreBatch {
   }
 
   private void put(Family family, byte[] key, byte[] value) {
-    overlay.computeIfAbsent(family, f -> new LinkedHashMap<>()).put(new Key(key), value);
+    overlay.computeIfAbsent(family, f -> new HashMap<>()).put(new Key(key), value);
   }
 
   private void delete(Family family, byte[] key) {
