@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -312,7 +311,10 @@ public final class StoreBatch {
   }
 
   private void put(Family family, byte[] key, byte[] value) {
-    overlay.computeIfAbsent(family, f -> new HashMap<>()).put(new Key(key), value);
+    // In insertion order: a command that writes in key order (a FireSlots entry whose decisions are
+    // in job order) leaves the sort in writeTo almost nothing to do, where hash order costs it a
+    // full sort (JMH, 5000 decisions in near job order: 1 µs more per decision in hash order).
+    overlay.computeIfAbsent(family, f -> new LinkedHashMap<>()).put(new Key(key), value);
   }
 
   private void delete(Family family, byte[] key) {
