@@ -1,8 +1,8 @@
 package io.raftcron.bench.jmh;
 
+import com.google.protobuf.Duration;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
-import com.google.protobuf.Duration;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.JobSpec;
@@ -20,7 +20,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,7 +43,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * check every decision (real slot, after the cursor, not in the leader's future, not decided
  * yet), create the runs, advance the cursors, one WriteBatch. Each invocation fires the next
  * second's slot of every job, so {@code jobs} decisions per entry: divide the time per entry by
- * {@code jobs} for the cost per fire. {@code spec} is the job each decision copies into its run:
+ * {@code jobs} for the cost per fire. The decisions come in a fixed shuffled order, as the
+ * leader's due queue lists jobs that share a slot (in heap order, not by name). {@code spec} is the job each decision copies into its run:
  * {@code tiny} (a shell command "true") or {@code realistic} (a longer command, a working folder,
  * environment variables, a retry policy, a timeout and a retention policy: what a production job
  * carries, ~400 bytes of spec).
@@ -59,6 +64,7 @@ public class ApplierBenchmark {
   private SchedulerStateMachine stateMachine;
   private long index;
   private Instant slot;
+  private List<String> names;
 
   @Setup(Level.Trial)
   public void createJobs() throws IOException {
@@ -66,6 +72,11 @@ public class ApplierBenchmark {
     store = SchedulerStore.open(dir.resolve("state"));
     stateMachine = new SchedulerStateMachine(store, (i, c, r) -> {});
     slot = Instant.parse("2026-01-01T00:00:00Z");
+    names = new ArrayList<>();
+    for (int j = 0; j < jobs; j++) {
+      names.add("job-" + j);
+    }
+    Collections.shuffle(names, new Random(jobs));
     for (int j = 0; j < jobs; j++) {
       JobSpec.Builder job = JobSpec.newBuilder().setName("job-" + j).setSchedule("@every 1s");
       JobSpec created = spec.equals("realistic") ? realistic(job) : tiny(job);
@@ -109,8 +120,8 @@ public class ApplierBenchmark {
   public CommandResult fireSlots() {
     slot = slot.plusSeconds(1);
     FireSlots.Builder fire = FireSlots.newBuilder();
-    for (int j = 0; j < jobs; j++) {
-      fire.addDecisions(SlotDecision.newBuilder().setJob("job-" + j).setSlot(Times.toTimestamp(slot)).setFire(true));
+    for (String name : names) {
+      fire.addDecisions(SlotDecision.newBuilder().setJob(name).setSlot(Times.toTimestamp(slot)).setFire(true));
     }
     return apply(stamped(slot).setFireSlots(fire));
   }
