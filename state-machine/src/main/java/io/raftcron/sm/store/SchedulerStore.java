@@ -112,17 +112,17 @@ public final class SchedulerStore implements AutoCloseable {
   private void checkFormat() throws RocksDBException {
     byte[] stored = db.get(handles.get(Family.META), Keys.FORMAT_VERSION);
     long version = stored == null ? 1 : Keys.longOf(stored);
-    if (version < 2) {
-      FormatUpgrade.toFormat2(this, FormatUpgrade.PAGE_JOBS);
-    }
-    if (version < FORMAT_VERSION || stored == null) {
-      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
-    }
     if (version > FORMAT_VERSION) {
       closeDb();
       throw new StoreException("the state store in " + dir + " has data format " + version
           + ", newer than the format " + FORMAT_VERSION + " this raftcron knows: run a raftcron release that"
           + " knows it (a rolling downgrade past a format change is not possible)", null);
+    }
+    if (version < 2) {
+      FormatUpgrade.toFormat2(this, FormatUpgrade.PAGE_JOBS);
+    }
+    if (version < FORMAT_VERSION || stored == null) {
+      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
     }
   }
 
