@@ -1,11 +1,16 @@
 package io.raftcron.bench.jmh;
 
+import com.google.protobuf.Duration;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PutJob;
+import io.raftcron.proto.ResultCode;
+import io.raftcron.proto.RetentionPolicy;
+import io.raftcron.proto.RetryPolicy;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.SchedulerStateMachine;
@@ -15,7 +20,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,7 +43,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * check every decision (real slot, after the cursor, not in the leader's future, not decided
  * yet), create the runs, advance the cursors, one WriteBatch. Each invocation fires the next
  * second's slot of every job, so {@code jobs} decisions per entry: divide the time per entry by
- * {@code jobs} for the cost per fire.
+ * {@code jobs} for the cost per fire. The decisions come in a fixed shuffled order, as the
+ * leader's due queue lists jobs that share a slot (in heap order, not by name). {@code spec} is the job each decision copies into its run:
+ * {@code tiny} (a shell command "true") or {@code realistic} (a longer command, a working folder,
+ * environment variables, a retry policy, a timeout and a retention policy: what a production job
+ * carries, ~400 bytes of spec).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,11 +56,15 @@ public class ApplierBenchmark {
   @Param({"100", "1000", "5000"})
   int jobs;
 
+  @Param({"tiny", "realistic"})
+  String spec;
+
   private Path dir;
   private SchedulerStore store;
   private SchedulerStateMachine stateMachine;
   private long index;
   private Instant slot;
+  private List<String> names;
 
   @Setup(Level.Trial)
   public void createJobs() throws IOException {
@@ -55,22 +72,56 @@ public class ApplierBenchmark {
     store = SchedulerStore.open(dir.resolve("state"));
     stateMachine = new SchedulerStateMachine(store, (i, c, r) -> {});
     slot = Instant.parse("2026-01-01T00:00:00Z");
+    names = new ArrayList<>();
     for (int j = 0; j < jobs; j++) {
-      JobSpec spec = JobSpec.newBuilder()
-          .setName("job-" + j)
-          .setSchedule("@every 1s")
-          .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
-          .build();
-      apply(stamped(slot).setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
+      names.add("job-" + j);
     }
+    Collections.shuffle(names, new Random(jobs));
+    for (int j = 0; j < jobs; j++) {
+      JobSpec.Builder job = JobSpec.newBuilder().setName("job-" + j).setSchedule("@every 1s");
+      JobSpec created = spec.equals("realistic") ? realistic(job) : tiny(job);
+      CommandResult result = apply(stamped(slot).setPutJob(PutJob.newBuilder().setSpec(created).setCreate(true)));
+      if (result.getCode() != ResultCode.OK) {
+        throw new IllegalStateException("the benchmark's job was refused: " + result.getMessage());
+      }
+    }
+  }
+
+  private static JobSpec tiny(JobSpec.Builder job) {
+    return job.setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true"))).build();
+  }
+
+  private static JobSpec realistic(JobSpec.Builder job) {
+    ShellExecutor shell = ShellExecutor.newBuilder()
+        .setCommand("/usr/local/bin/report-export --tenant \"$TENANT\" --since \"$(date -u -d '-1 hour' +%FT%TZ)\""
+            + " --format parquet --out \"s3://$REPORT_BUCKET/hourly/\" && /usr/local/bin/notify --channel ops-reports")
+        .setWorkingDir("/srv/reports")
+        .putEnv("TENANT", "acme-industries")
+        .putEnv("REPORT_BUCKET", "acme-reports-eu-central-1")
+        .putEnv("AWS_REGION", "eu-central-1")
+        .putEnv("LOG_LEVEL", "info")
+        .putEnv("HTTPS_PROXY", "http://proxy.internal.acme.example:3128")
+        .build();
+    return job.setExecutor(Executor.newBuilder().setShell(shell))
+        .setMisfire(MisfirePolicy.FIRE_ONCE)
+        .setRetry(RetryPolicy.newBuilder()
+            .setMaxAttempts(3)
+            .setInitialBackoff(Duration.newBuilder().setSeconds(30))
+            .setMultiplier(2)
+            .setMaxBackoff(Duration.newBuilder().setSeconds(600))
+            .setJitter(0.2))
+        .setTimeout(Duration.newBuilder().setSeconds(900))
+        .setRetention(
+            RetentionPolicy.newBuilder().setKeepLast(500).setKeepFor(Duration.newBuilder().setSeconds(3 * 86_400)))
+        .build();
   }
 
   @Benchmark
   public CommandResult fireSlots() {
     slot = slot.plusSeconds(1);
     FireSlots.Builder fire = FireSlots.newBuilder();
-    for (int j = 0; j < jobs; j++) {
-      fire.addDecisions(SlotDecision.newBuilder().setJob("job-" + j).setSlot(Times.toTimestamp(slot)).setFire(true));
+    for (String name : names) {
+      fire.addDecisions(SlotDecision.newBuilder().setJob(name).setSlot(Times.toTimestamp(slot)).setFire(true));
     }
     return apply(stamped(slot).setFireSlots(fire));
   }

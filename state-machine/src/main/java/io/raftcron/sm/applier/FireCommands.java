@@ -1,5 +1,6 @@
 package io.raftcron.sm.applier;
 
+import com.google.protobuf.Timestamp;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.ItemResult;
@@ -20,9 +21,16 @@ import java.util.Optional;
 
 /**
  * Fire decisions. This is where exactly-once triggering is enforced: a decision is accepted only
- * for a real slot of the job's schedule, after the job's cursor, not in the leader's future, and
- * with no run recorded for it yet. Acceptance creates the run and advances the cursor in the same
- * batch, so no slot can be decided twice, whichever leader proposes it and however often.
+ * for a real slot of the job's schedule, after the job's cursor and not in the leader's future.
+ * Acceptance creates the run and advances the cursor in the same batch, so no slot can be decided
+ * twice, whichever leader proposes it and however often.
+ *
+ * <p>A slot after the cursor has no run, without a read to find out: a job's cursor is never before
+ * the slot of a run stored under its name (manual runs aside: their slots are never whole seconds,
+ * so never a schedule slot). Fires and skips move the cursor to the slot they decide, a backfill
+ * only fills slots at or before it, and a job created under the name of a deleted one starts its
+ * cursor no earlier than that name's newest run ({@link JobCommands}); a store of data format 1 is
+ * brought to it when it is upgraded.
  *
  * <p>Also enforced here, deterministically: a paused job decides nothing; a slot outside the job's
  * start/end bounds never fires; and the overlap policy, against the job's active runs (QUEUED,
@@ -87,15 +95,9 @@ final class FireCommands {
 
   private static ItemResult fireSlot(ApplyContext ctx, Job job, Instant slot) {
     String name = job.getSpec().getName();
-    if (ctx.batch().run(name, slot).isPresent() && ctx.safeguards().refuseDecidedSlots()) {
-      // Only possible if a job was deleted and re-created behind its old runs. That run is the
-      // slot's one decision: move the cursor past it so that the slot is not proposed again.
-      ctx.batch().putJob(job.toBuilder().setCursor(Times.toTimestamp(slot)).build());
-      return Results.itemRefused(ResultCode.DUPLICATE_SLOT, "slot " + slot + " already has a run");
-    }
     Run run = newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.SCHEDULED);
     String overlapSkip = applyOverlapPolicy(ctx, job);
-    Job.Builder advanced = job.toBuilder().setCursor(Times.toTimestamp(slot));
+    Timestamp cursor = Times.toTimestamp(slot);
     if (overlapSkip != null) {
       run =
           run.toBuilder()
@@ -104,11 +106,11 @@ final class FireCommands {
               .setFinishedAt(Times.toTimestamp(ctx.leaderTime()))
               .build();
       ctx.batch().putRun(run);
-      ctx.batch().putJob(advanced.setSkippedCount(job.getSkippedCount() + 1).build());
+      ctx.batch().putCursor(job, cursor, job.getFiredCount(), job.getSkippedCount() + 1);
       return Results.item(run);
     }
     queue(ctx, run);
-    ctx.batch().putJob(advanced.setFiredCount(job.getFiredCount() + 1).build());
+    ctx.batch().putCursor(job, cursor, job.getFiredCount() + 1, job.getSkippedCount());
     return Results.item(run);
   }
 
@@ -204,12 +206,7 @@ final class FireCommands {
             .setDecidedIndex(ctx.index())
             .build();
     ctx.batch().putSkipped(skipped);
-    ctx.batch()
-        .putJob(
-            job.toBuilder()
-                .setCursor(Times.toTimestamp(through))
-                .setSkippedCount(job.getSkippedCount() + count)
-                .build());
+    ctx.batch().putCursor(job, Times.toTimestamp(through), job.getFiredCount(), job.getSkippedCount() + count);
     return Results.itemOk();
   }
 }

@@ -46,8 +46,14 @@ final class JobCommands {
         return Results.refused(ResultCode.INVALID, "the cluster already holds " + Limits.MAX_JOBS
             + " jobs, the most it keeps: delete jobs before creating more");
       }
-      // Slots strictly after the creation time (and not before the start bound) are this job's.
+      // Slots strictly after the creation time (and not before the start bound) are this job's, and
+      // none that a deleted job of the same name decided (its runs stay): a leader whose clock is
+      // behind those runs must not fire their slots again (FireCommands relies on this).
       Instant cursor = FirePlanner.notBeforeStart(put.getSpec(), ctx.leaderTime());
+      Optional<Instant> newestRun = ctx.batch().committedNthNewestRunSlot(name, 1);
+      if (newestRun.isPresent() && newestRun.get().isAfter(cursor)) {
+        cursor = newestRun.get();
+      }
       job =
           Job.newBuilder()
               .setSpec(put.getSpec())

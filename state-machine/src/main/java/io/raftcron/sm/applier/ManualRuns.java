@@ -124,7 +124,7 @@ final class ManualRuns {
     }
     Run run = FireCommands.newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.BACKFILL);
     FireCommands.queue(ctx, run);
-    ctx.batch().putJob(job.toBuilder().setFiredCount(job.getFiredCount() + 1).build());
+    ctx.batch().putCursor(job, job.getCursor(), job.getFiredCount() + 1, job.getSkippedCount());
     return Results.item(run);
   }
 }

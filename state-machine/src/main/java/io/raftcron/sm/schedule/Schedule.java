@@ -175,7 +175,7 @@ public final class Schedule {
    * @throws InvalidScheduleException saying what is wrong and what is allowed
    */
   public static Schedule parse(String expression, String zoneId, Gap gap, Repeat repeat) {
-    String key = zoneId + '\n' + expression + '\n' + gap + '\n' + repeat;
+    ParsedKey key = new ParsedKey(expression, zoneId, gap, repeat);
     synchronized (PARSED) {
       Schedule cached = PARSED.get(key);
       if (cached != null) {
@@ -189,11 +189,18 @@ public final class Schedule {
     return parsed;
   }
 
+  /**
+   * What a parse depends on. A record rather than the text joined into one string: every fire
+   * decision looks its schedule up, and the strings of a spec keep their hash codes, while a joined
+   * string was built and hashed afresh each time.
+   */
+  private record ParsedKey(String expression, String zoneId, Gap gap, Repeat repeat) {}
+
   private static final int PARSED_CAPACITY = 4096;
-  private static final Map<String, Schedule> PARSED =
+  private static final Map<ParsedKey, Schedule> PARSED =
       new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Schedule> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ParsedKey, Schedule> eldest) {
           return size() > PARSED_CAPACITY;
         }
       };

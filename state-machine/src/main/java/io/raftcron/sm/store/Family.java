@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 
 /** The column families of the state store. */
 public enum Family {
-  /** job name → Job (without the derived next slot). */
+  /** job name → Job without its cursor and counters (and without the derived next slot): see {@link JobRecords}. */
   JOBS("jobs"),
+  /** job name → the job's cursor, fired and skipped counts (format 2 on): see {@link JobRecords}. */
+  CURSORS("cursors"),
   /** job, slot → Run: the per-slot ledger; a key here is a committed fire decision. */
   RUNS("runs"),
   /** due time, run key → nothing: runs waiting for a worker. */

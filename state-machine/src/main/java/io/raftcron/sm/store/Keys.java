@@ -3,6 +3,7 @@ package io.raftcron.sm.store;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * Key layouts. Times are big-endian epoch milliseconds so that RocksDB's byte order is time
@@ -27,8 +28,14 @@ final class Keys {
 
   /** runs / skipped: job 0 time. */
   static byte[] jobTime(String job, Instant t) {
-    byte[] prefix = jobPrefix(job);
-    return ByteBuffer.allocate(prefix.length + 8).put(prefix).putLong(t.toEpochMilli()).array();
+    return jobTime(job, t.toEpochMilli());
+  }
+
+  static byte[] jobTime(String job, long epochMillis) {
+    byte[] name = utf8(job);
+    byte[] key = Arrays.copyOf(name, name.length + 1 + 8); // the copy's 0 byte after the name is the separator
+    ByteBuffer.wrap(key, name.length + 1, 8).putLong(epochMillis);
+    return key;
   }
 
   /** triggers: job 0 request id. */

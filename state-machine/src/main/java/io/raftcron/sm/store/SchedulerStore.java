@@ -27,17 +27,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -56,7 +53,7 @@ public final class SchedulerStore implements AutoCloseable {
    * step to {@link #checkFormat}) whenever a change makes an older build misread the store, then regenerate the golden
    * files (see GoldenLogTest). Older builds refuse a newer store; snapshots carry it too.
    */
-  public static final long FORMAT_VERSION = 1;
+  public static final long FORMAT_VERSION = 2;
 
   static {
     RocksDB.loadLibrary();
@@ -65,10 +62,7 @@ public final class SchedulerStore implements AutoCloseable {
   private final Path dir;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final WriteOptions writeOptions = new WriteOptions();
-  private DBOptions dbOptions;
-  private ColumnFamilyOptions cfOptions;
-  private LRUCache blockCache;
-  private BloomFilter bloomFilter;
+  private StoreOptions options;
   private RocksDB db;
   private final Map<Family, ColumnFamilyHandle> handles = new EnumMap<>(Family.class);
   /** Jobs in the store: counted when it opens, then kept by {@link #commit} (a create must not scan them all). */
@@ -90,15 +84,14 @@ public final class SchedulerStore implements AutoCloseable {
   private void openDb() {
     try {
       Files.createDirectories(dir);
-      dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-      cfOptions = tunedColumnFamilies();
+      options = new StoreOptions();
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options.defaultFamily()));
       for (Family f : Family.values()) {
-        descriptors.add(new ColumnFamilyDescriptor(f.cfName, cfOptions));
+        descriptors.add(new ColumnFamilyDescriptor(f.cfName, options.family(f)));
       }
       List<ColumnFamilyHandle> opened = new ArrayList<>();
-      db = RocksDB.open(dbOptions, dir.toString(), descriptors, opened);
+      db = RocksDB.open(options.db(), dir.toString(), descriptors, opened);
       for (Family f : Family.values()) {
         handles.put(f, opened.get(f.ordinal() + 1));
       }
@@ -112,48 +105,24 @@ public final class SchedulerStore implements AutoCloseable {
   }
 
   /**
-   * Options chosen for this workload (every fire is a point read of its job, a point read that must
-   * miss for its slot's run, then a handful of small puts; scans are short and prefix-bound):
-   * <ul>
-   *   <li>a whole-key Bloom filter (10 bits/key, ~1 % false positives), so the miss for a new run
-   *       id is answered without reading data blocks;
-   *   <li>index and filter blocks held in a bounded block cache (32 MiB LRU, shared by the column
-   *       families of one node) instead of growing outside it with the number of SST files;
-   *   <li>dynamic level sizes, which keep space amplification low as runs are purged by retention.
-   * </ul>
-   * Options are not part of the data format: a store written with other options opens as before.
-   */
-  private ColumnFamilyOptions tunedColumnFamilies() {
-    blockCache = new LRUCache(32L * 1024 * 1024);
-    bloomFilter = new BloomFilter(10);
-    BlockBasedTableConfig table =
-        new BlockBasedTableConfig()
-            .setFilterPolicy(bloomFilter)
-            .setWholeKeyFiltering(true)
-            .setCacheIndexAndFilterBlocks(true)
-            .setPinL0FilterAndIndexBlocksInCache(true)
-            .setBlockCache(blockCache);
-    return new ColumnFamilyOptions()
-        .setTableFormatConfig(table)
-        .setLevelCompactionDynamicLevelBytes(true);
-  }
-
-  /**
-   * Records {@link #FORMAT_VERSION} in a store that has none (a new store, or one written before the version was
-   * kept, which is format 1), and refuses a store written in a newer format than this build knows.
+   * Refuses a store written in a newer format than this build knows, upgrades an older one in place (see
+   * {@link FormatUpgrade}) and then records {@link #FORMAT_VERSION}. A store without a version is new or was written
+   * before the version was kept (format 1): the upgrade of an empty store finds nothing to do.
    */
   private void checkFormat() throws RocksDBException {
     byte[] stored = db.get(handles.get(Family.META), Keys.FORMAT_VERSION);
-    if (stored == null) {
-      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
-      return;
-    }
-    long version = Keys.longOf(stored);
+    long version = stored == null ? 1 : Keys.longOf(stored);
     if (version > FORMAT_VERSION) {
       closeDb();
       throw new StoreException("the state store in " + dir + " has data format " + version
           + ", newer than the format " + FORMAT_VERSION + " this raftcron knows: run a raftcron release that"
           + " knows it (a rolling downgrade past a format change is not possible)", null);
+    }
+    if (version < 2) {
+      FormatUpgrade.toFormat2(this, FormatUpgrade.PAGE_JOBS);
+    }
+    if (version < FORMAT_VERSION || stored == null) {
+      db.put(handles.get(Family.META), Keys.FORMAT_VERSION, Keys.longBytes(FORMAT_VERSION));
     }
   }
 
@@ -175,17 +144,34 @@ public final class SchedulerStore implements AutoCloseable {
       return Optional.of(cached);
     }
     long readAt = jobCache.generation();
-    Job job = parse(get(Family.JOBS, Keys.job(name)), Job.parser());
+    Job job = readJob(name);
     if (job != null) {
       jobCache.offer(name, job, readAt);
     }
     return Optional.ofNullable(job);
   }
 
+  /** The job's two records (see {@link JobRecords}), read at one point in time: a commit may land between two reads. */
+  private Job readJob(String name) {
+    byte[] key = Keys.job(name);
+    return withReadLock(
+        () -> {
+          Snapshot snapshot = db.getSnapshot();
+          try (ReadOptions atSnapshot = new ReadOptions().setSnapshot(snapshot)) {
+            byte[] withoutCursor = db.get(handles.get(Family.JOBS), atSnapshot, key);
+            return withoutCursor == null
+                ? null
+                : JobRecords.join(key, withoutCursor, db.get(handles.get(Family.CURSORS), atSnapshot, key));
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot read the state store", e);
+          } finally {
+            db.releaseSnapshot(snapshot);
+          }
+        });
+  }
+
   public List<Job> jobs() {
-    List<Job> jobs = new ArrayList<>();
-    scan(Family.JOBS, new byte[0], Integer.MAX_VALUE, (k, v) -> jobs.add(parse(v, Job.parser())));
-    return jobs;
+    return jobs("", Integer.MAX_VALUE);
   }
 
   /**
@@ -194,7 +180,7 @@ public final class SchedulerStore implements AutoCloseable {
    */
   public List<String> jobNames(String after, int limit) {
     List<String> names = new ArrayList<>();
-    jobsAfter(after, limit, (key, value) -> names.add(Keys.jobOf(key)));
+    jobRecordsAfter(after, limit, (key, value) -> names.add(Keys.jobOf(key)));
     return names;
   }
 
@@ -204,11 +190,48 @@ public final class SchedulerStore implements AutoCloseable {
    */
   public List<Job> jobs(String after, int limit) {
     List<Job> jobs = new ArrayList<>();
-    jobsAfter(after, limit, (key, value) -> jobs.add(parse(value, Job.parser())));
+    forEachJobAfter(after, limit, (key, job) -> jobs.add(job));
     return jobs;
   }
 
-  private void jobsAfter(String after, int limit, EntryConsumer consumer) {
+  /**
+   * Up to {@code limit} jobs named after {@code after}, in key order, each joined from its two records by walking the
+   * jobs and cursors families side by side (a merge join: no point read per job), both at one point in time.
+   */
+  private void forEachJobAfter(String after, int limit, java.util.function.BiConsumer<byte[], Job> consumer) {
+    byte[] from = Keys.job(after);
+    withReadLock(
+        () -> {
+          List<RocksIterator> iterators = List.of();
+          try {
+            iterators = db.newIterators(List.of(handles.get(Family.JOBS), handles.get(Family.CURSORS)));
+            RocksIterator jobs = iterators.get(0);
+            RocksIterator cursors = iterators.get(1);
+            jobs.seek(from);
+            cursors.seek(from);
+            for (int seen = 0; jobs.isValid() && seen < limit; jobs.next()) {
+              byte[] key = jobs.key();
+              if (Arrays.equals(key, from)) {
+                continue;
+              }
+              while (cursors.isValid() && Arrays.compareUnsigned(cursors.key(), key) < 0) {
+                cursors.next();
+              }
+              byte[] cursor = cursors.isValid() && Arrays.equals(cursors.key(), key) ? cursors.value() : null;
+              consumer.accept(key, JobRecords.join(key, jobs.value(), cursor));
+              seen++;
+            }
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot read the state store", e);
+          } finally {
+            iterators.forEach(RocksIterator::close);
+          }
+          return null;
+        });
+  }
+
+  /** Up to {@code limit} records of the jobs family after the job {@code after}, key and value, in key order. */
+  void jobRecordsAfter(String after, int limit, EntryConsumer consumer) {
     byte[] from = Keys.job(after);
     withReadLock(
         () -> {
@@ -517,7 +540,7 @@ public final class SchedulerStore implements AutoCloseable {
     withReadLock(
         () -> {
           try (WriteBatch wb = new WriteBatch()) {
-            batch.writeTo(wb, handles);
+            batch.writeTo(new WriteBatchSink(wb, handles));
             wb.put(handles.get(Family.META), Keys.APPLIED_INDEX, Keys.longBytes(index));
             db.write(writeOptions, wb);
             jobCount += batch.jobsAdded();
@@ -606,16 +629,28 @@ public final class SchedulerStore implements AutoCloseable {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    // Per entry, so that an empty column family (one a newer build added) does not change the digest.
+    // Per entry, so that an empty column family (one a newer build added) does not change the digest. Jobs as whole
+    // Job records (their two records joined), and without the format version, so that the digest does not depend on
+    // the data format either.
     for (Family family : Family.values()) {
-      scan(family, new byte[0], Integer.MAX_VALUE, (k, v) -> {
-        sha.update(family.cfName);
-        sha.update(java.nio.ByteBuffer.allocate(8).putInt(k.length).putInt(v.length).array());
-        sha.update(k);
-        sha.update(v);
-      });
+      switch (family) {
+        case JOBS -> forEachJobAfter("", Integer.MAX_VALUE, (k, job) -> digest(sha, family, k, job.toByteArray()));
+        case CURSORS -> {} // within each job
+        default -> scan(family, new byte[0], Integer.MAX_VALUE, (k, v) -> {
+          if (family != Family.META || !Arrays.equals(k, Keys.FORMAT_VERSION)) {
+            digest(sha, family, k, v);
+          }
+        });
+      }
     }
     return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static void digest(java.security.MessageDigest sha, Family family, byte[] key, byte[] value) {
+    sha.update(family.cfName);
+    sha.update(java.nio.ByteBuffer.allocate(8).putInt(key.length).putInt(value.length).array());
+    sha.update(key);
+    sha.update(value);
   }
 
   /** Replaces the whole store with the checkpoint in {@code source} (copied, never moved). */
@@ -672,13 +707,24 @@ public final class SchedulerStore implements AutoCloseable {
     handles.clear();
     db.close();
     db = null;
-    dbOptions.close();
-    cfOptions.close();
-    bloomFilter.close();
-    blockCache.close();
+    options.close();
   }
 
-  private interface EntryConsumer {
+  /** A batch's effects into a RocksDB write batch. */
+  private record WriteBatchSink(WriteBatch wb, Map<Family, ColumnFamilyHandle> handles)
+      implements StoreBatch.EffectSink {
+    @Override
+    public void put(Family family, byte[] key, byte[] value) throws RocksDBException {
+      wb.put(handles.get(family), key, value);
+    }
+
+    @Override
+    public void delete(Family family, byte[] key) throws RocksDBException {
+      wb.delete(handles.get(family), key);
+    }
+  }
+
+  interface EntryConsumer {
     void accept(byte[] key, byte[] value);
   }
 

@@ -577,4 +577,36 @@ class ApplierTest extends AppliedStoreTest {
     assertThat(store.runs(JOB, 10)).hasSize(1);
     assertThat(Times.toInstant(job(JOB).getCursor())).isEqualTo(slot);
   }
+
+  @Test
+  void aJobReCreatedBehindItsOldRunsStartsAtTheNewestAndNeverFiresTheirSlotsAgain() {
+    createJobs();
+    List<Instant> old = List.of(T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
+    apply(fire(T0.plusSeconds(3), JOB, old.toArray(Instant[]::new)));
+    apply(delete(T0.plusSeconds(4), JOB, 0));
+
+    // Re-created by a leader whose clock is behind every old run.
+    Job recreated = apply(create(T0, spec(JOB, "* * * * * *"))).getJob();
+
+    assertThat(Times.toInstant(recreated.getCursor())).isEqualTo(T0.plusSeconds(3));
+    for (Instant slot : old) {
+      assertThat(onlyItem(apply(fire(T0.plusSeconds(5), JOB, slot))).getCode())
+          .as("old slot %s", slot)
+          .isEqualTo(ResultCode.DUPLICATE_SLOT);
+      assertThat(run(JOB, slot).getFireIndex()).as("the run of %s is the first decision's", slot).isEqualTo(3);
+    }
+    assertThat(onlyItem(apply(fire(T0.plusSeconds(5), JOB, T0.plusSeconds(4)))).getCode()).isEqualTo(ResultCode.OK);
+    assertThat(job(JOB).getFiredCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aJobCreatedUnderTheNameOfADeletedOneWhoseRunsArePastStartsAtItsCreation() {
+    createJobs();
+    apply(fire(T0.plusSeconds(2), JOB, T0.plusSeconds(1)));
+    apply(delete(T0.plusSeconds(3), JOB, 0));
+
+    Job recreated = apply(create(T0.plusSeconds(9), spec(JOB, "* * * * * *"))).getJob();
+
+    assertThat(Times.toInstant(recreated.getCursor())).isEqualTo(T0.plusSeconds(9));
+  }
 }

@@ -43,7 +43,8 @@ import java.util.List;
  * kind of command, a backup (snapshot) taken in its middle, and the state both must lead to. {@link GoldenLogTest}
  * replays them with the current code. They are generated once per format and committed; regenerate them only when the
  * format or the applier's meaning changes on purpose (and bump {@link SchedulerStore#FORMAT_VERSION} when old data
- * would be misread):
+ * would be misread, and keep the older formats' files: an upgrade test such as {@link Format1UpgradeGoldenTest} opens
+ * them with today's code):
  *
  * <pre>
  *   mvn -B -q -pl state-machine -am test-compile dependency:build-classpath \

@@ -310,4 +310,17 @@ class ScheduleTest {
     assertThat(Schedule.parse("@daily", "UTC").describe()).contains("00:00");
     assertThat(Schedule.parse("0 9 * * MON-FRI", "UTC").describe()).contains("09:00").contains("Monday").contains("Friday");
   }
+
+  @Test
+  void aScheduleIsParsedOnceForTheSameExpressionZoneAndDaylightSavingOptions() {
+    Schedule first = Schedule.parse("*/5 * * * *", "Europe/Berlin", Schedule.Gap.SKIP, Schedule.Repeat.ONCE);
+
+    assertThat(Schedule.parse(new String("*/5 * * * *"), new String("Europe/Berlin"), Schedule.Gap.SKIP,
+        Schedule.Repeat.ONCE)).isSameAs(first);
+    assertThat(Schedule.parse("*/5 * * * *", "Europe/Berlin", Schedule.Gap.SHIFT, Schedule.Repeat.ONCE))
+        .isNotSameAs(first);
+    assertThat(Schedule.parse("*/5 * * * *", "Europe/Berlin", Schedule.Gap.SKIP, Schedule.Repeat.TWICE))
+        .isNotSameAs(first);
+    assertThat(Schedule.parse("*/5 * * * *", "UTC", Schedule.Gap.SKIP, Schedule.Repeat.ONCE)).isNotSameAs(first);
+  }
 }

@@ -13,14 +13,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
 
 /** The backup file round trip, its refusals, and the store's data-format version. */
 class BackupArchiveTest extends AppliedStoreTest {
@@ -121,17 +116,8 @@ class BackupArchiveTest extends AppliedStoreTest {
     store = SchedulerStore.open(dir.resolve("other")); // for close()
   }
 
-  /** What a future build would write, through RocksDB itself. */
+  /** What a future build would write. */
   private static void writeFormatVersion(Path db, long version) throws Exception {
-    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
-    for (Family f : Family.values()) {
-      descriptors.add(new ColumnFamilyDescriptor(f.cfName));
-    }
-    List<ColumnFamilyHandle> handles = new ArrayList<>();
-    try (RocksDB rocks = RocksDB.open(db.toString(), descriptors, handles)) {
-      rocks.put(handles.get(Family.META.ordinal() + 1), Keys.FORMAT_VERSION, Keys.longBytes(version));
-      handles.forEach(ColumnFamilyHandle::close);
-    }
+    RawStore.write(db, store -> store.put(Family.META, Keys.FORMAT_VERSION, Keys.longBytes(version)));
   }
 }
