@@ -25,12 +25,12 @@ import java.util.Optional;
  * Acceptance creates the run and advances the cursor in the same batch, so no slot can be decided
  * twice, whichever leader proposes it and however often.
  *
- * <p>A slot after the cursor has no run, without a read to find out: a job's cursor is never before
- * the slot of a run stored under its name (manual runs aside: their slots are never whole seconds,
- * so never a schedule slot). Fires and skips move the cursor to the slot they decide, a backfill
- * only fills slots at or before it, and a job created under the name of a deleted one starts its
- * cursor no earlier than that name's newest run ({@link JobCommands}); a store of data format 1 is
- * brought to it when it is upgraded.
+ * <p>A slot after the cursor has no run, without a read to find out, unless the job inherited runs
+ * under its name: fires and skips move the cursor to the slot they decide, a backfill only fills
+ * slots at or before it, and manual runs' slots are never whole seconds, so never a schedule slot.
+ * Only a job created under the name of a deleted one, by a leader whose clock is behind that job's
+ * runs, finds runs after its cursor; its {@code inherited_runs_until} says how far ({@link
+ * JobCommands}, and the upgrade from data format 1), and slots up to there are read first.
  *
  * <p>Also enforced here, deterministically: a paused job decides nothing; a slot outside the job's
  * start/end bounds never fires; and the overlap policy, against the job's active runs (QUEUED,
@@ -95,6 +95,15 @@ final class FireCommands {
 
   private static ItemResult fireSlot(ApplyContext ctx, Job job, Instant slot) {
     String name = job.getSpec().getName();
+    if (job.hasInheritedRunsUntil()
+        && !slot.isAfter(Times.toInstant(job.getInheritedRunsUntil()))
+        && ctx.batch().run(name, slot).isPresent()
+        && ctx.safeguards().refuseDecidedSlots()) {
+      // The run of a deleted job of the same name: that is the slot's one decision. Move the cursor
+      // past it so that the slot is not proposed again.
+      ctx.batch().putCursor(job, Times.toTimestamp(slot), job.getFiredCount(), job.getSkippedCount());
+      return Results.itemRefused(ResultCode.DUPLICATE_SLOT, "slot " + slot + " already has a run");
+    }
     Run run = newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.SCHEDULED);
     String overlapSkip = applyOverlapPolicy(ctx, job);
     Timestamp cursor = Times.toTimestamp(slot);

@@ -46,22 +46,21 @@ final class JobCommands {
         return Results.refused(ResultCode.INVALID, "the cluster already holds " + Limits.MAX_JOBS
             + " jobs, the most it keeps: delete jobs before creating more");
       }
-      // Slots strictly after the creation time (and not before the start bound) are this job's, and
-      // none that a deleted job of the same name decided (its runs stay): a leader whose clock is
-      // behind those runs must not fire their slots again (FireCommands relies on this).
+      // Slots strictly after the creation time (and not before the start bound) are this job's.
       Instant cursor = FirePlanner.notBeforeStart(put.getSpec(), ctx.leaderTime());
-      Optional<Instant> newestRun = ctx.batch().committedNthNewestRunSlot(name, 1);
-      if (newestRun.isPresent() && newestRun.get().isAfter(cursor)) {
-        cursor = newestRun.get();
-      }
-      job =
+      Job.Builder created =
           Job.newBuilder()
               .setSpec(put.getSpec())
               .setVersion(ctx.index())
               .setCreatedAt(Times.toTimestamp(ctx.leaderTime()))
               .setUpdatedAt(Times.toTimestamp(ctx.leaderTime()))
-              .setCursor(Times.toTimestamp(cursor))
-              .build();
+              .setCursor(Times.toTimestamp(cursor));
+      // A deleted job of the same name left runs (history) past that, if this leader's clock is
+      // behind its predecessor's: their slots must not fire again (see FireCommands).
+      ctx.batch().committedNthNewestRunSlot(name, 1)
+          .filter(newest -> newest.isAfter(cursor))
+          .ifPresent(newest -> created.setInheritedRunsUntil(Times.toTimestamp(newest)));
+      job = created.build();
     } else {
       if (existing.isEmpty()) {
         return Results.noSuchJob(name);

@@ -18,10 +18,10 @@ import java.util.List;
  * open converts the rest, skipping the jobs that already have a cursor record (a format-1 store
  * has none).
  *
- * <p>The upgrade also moves a job's cursor up to its name's newest run if it was behind it (a job
- * re-created under the name of a deleted one by a leader whose clock was behind the old runs), as
- * format 2's fires rely on (see FireCommands). In a store with no such job, the usual case, this
- * changes nothing; where it does, those slots were decided by the deleted job.
+ * <p>The upgrade also records, for a job whose cursor is behind its name's newest run (a job
+ * re-created under the name of a deleted one by a leader whose clock was behind the old runs), how
+ * far those runs reach ({@code inherited_runs_until}): format 2's fires read a slot's run only up
+ * to there (see FireCommands). The job decides exactly what it would have in format 1.
  */
 final class FormatUpgrade {
   static final int PAGE_JOBS = 10_000;
@@ -36,7 +36,7 @@ final class FormatUpgrade {
       store.jobRecordsAfter(after, pageJobs, (key, record) -> {
         keys.add(key);
         if (store.get(Family.CURSORS, key) == null) {
-          batch.putJob(notBehindItsRuns(store, SchedulerStore.parse(record, Job.parser())));
+          batch.putJob(withInheritedRuns(store, SchedulerStore.parse(record, Job.parser())));
         }
       });
       if (keys.isEmpty()) {
@@ -47,10 +47,10 @@ final class FormatUpgrade {
     }
   }
 
-  private static Job notBehindItsRuns(SchedulerStore store, Job job) {
+  private static Job withInheritedRuns(SchedulerStore store, Job job) {
     return store.nthNewestRunSlot(job.getSpec().getName(), 1)
         .filter(newest -> newest.isAfter(Times.toInstant(job.getCursor())))
-        .map(newest -> job.toBuilder().setCursor(Times.toTimestamp(newest)).build())
+        .map(newest -> job.toBuilder().setInheritedRunsUntil(Times.toTimestamp(newest)).build())
         .orElse(job);
   }
 }

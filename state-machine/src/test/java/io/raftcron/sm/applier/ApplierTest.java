@@ -579,24 +579,28 @@ class ApplierTest extends AppliedStoreTest {
   }
 
   @Test
-  void aJobReCreatedBehindItsOldRunsStartsAtTheNewestAndNeverFiresTheirSlotsAgain() {
+  void aJobReCreatedBehindItsOldRunsKnowsHowFarTheyReachAndNeverFiresTheirSlotsAgain() {
     createJobs();
-    List<Instant> old = List.of(T0.plusSeconds(1), T0.plusSeconds(2), T0.plusSeconds(3));
-    apply(fire(T0.plusSeconds(3), JOB, old.toArray(Instant[]::new)));
+    apply(fire(T0.plusSeconds(3), JOB, T0.plusSeconds(1), T0.plusSeconds(3)));
     apply(delete(T0.plusSeconds(4), JOB, 0));
 
     // Re-created by a leader whose clock is behind every old run.
     Job recreated = apply(create(T0, spec(JOB, "* * * * * *"))).getJob();
 
-    assertThat(Times.toInstant(recreated.getCursor())).isEqualTo(T0.plusSeconds(3));
-    for (Instant slot : old) {
+    assertThat(Times.toInstant(recreated.getCursor())).isEqualTo(T0);
+    assertThat(Times.toInstant(recreated.getInheritedRunsUntil())).isEqualTo(T0.plusSeconds(3));
+    for (Instant slot : List.of(T0.plusSeconds(1), T0.plusSeconds(3))) {
       assertThat(onlyItem(apply(fire(T0.plusSeconds(5), JOB, slot))).getCode())
           .as("old slot %s", slot)
           .isEqualTo(ResultCode.DUPLICATE_SLOT);
       assertThat(run(JOB, slot).getFireIndex()).as("the run of %s is the first decision's", slot).isEqualTo(3);
+      if (slot.equals(T0.plusSeconds(1))) {
+        // Between the old runs, a slot that holds none is the new job's to fire.
+        assertThat(onlyItem(apply(fire(T0.plusSeconds(5), JOB, T0.plusSeconds(2)))).getCode()).isEqualTo(ResultCode.OK);
+      }
     }
     assertThat(onlyItem(apply(fire(T0.plusSeconds(5), JOB, T0.plusSeconds(4)))).getCode()).isEqualTo(ResultCode.OK);
-    assertThat(job(JOB).getFiredCount()).isEqualTo(1);
+    assertThat(job(JOB).getFiredCount()).isEqualTo(2);
   }
 
   @Test
@@ -608,5 +612,6 @@ class ApplierTest extends AppliedStoreTest {
     Job recreated = apply(create(T0.plusSeconds(9), spec(JOB, "* * * * * *"))).getJob();
 
     assertThat(Times.toInstant(recreated.getCursor())).isEqualTo(T0.plusSeconds(9));
+    assertThat(recreated.hasInheritedRunsUntil()).isFalse();
   }
 }

@@ -113,7 +113,7 @@ class FormatUpgradeTest {
   }
 
   @Test
-  void aFormat1JobWhoseCursorIsBehindItsNamesRunsStartsAtTheNewestRun() throws Exception {
+  void aFormat1JobWhoseCursorIsBehindItsNamesRunsKnowsHowFarTheyReach() throws Exception {
     Job behind = format1Job(1); // cursor T0+1s (and 1 ns)
     Instant newestRun = T0.plusSeconds(7);
     Path db = writeFormat1(List.of(behind), List.of());
@@ -125,7 +125,7 @@ class FormatUpgradeTest {
     });
 
     try (SchedulerStore store = SchedulerStore.open(db)) {
-      assertThat(store.jobs()).containsExactly(behind.toBuilder().setCursor(Times.toTimestamp(newestRun)).build());
+      assertThat(store.jobs()).containsExactly(behind.toBuilder().setInheritedRunsUntil(Times.toTimestamp(newestRun)).build());
     }
   }
 }
