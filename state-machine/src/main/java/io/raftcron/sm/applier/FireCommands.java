@@ -36,9 +36,7 @@ import java.util.Optional;
  * start/end bounds never fires; and the overlap policy, against the job's active runs (QUEUED,
  * LEASED, RETRY_WAIT): {@code forbid} records the slot as a SKIPPED run while one is active,
  * {@code buffer-one} while two are (one running, one waiting), {@code replace} cancels the active
- * ones and queues the new run. Active runs are found through the ACTIVE index (every run a fire,
- * trigger or backfill creates is marked there; entries of finished runs are dropped when seen),
- * not by scanning history, so a long row of skipped runs cannot hide a running one.
+ * ones and queues the new run. Active runs are found through {@link ActiveRuns}.
  */
 final class FireCommands {
   /**
@@ -47,8 +45,6 @@ final class FireCommands {
    * record, so it must not move when the planner is tuned.
    */
   private static final long MAX_COUNTED_SKIPS = 100_000;
-  /** Active-run entries read per overlap check. */
-  static final int MAX_ACTIVE_SCAN = 10_000;
 
   private FireCommands() {}
 
@@ -118,7 +114,7 @@ final class FireCommands {
       ctx.batch().putCursor(job, cursor, job.getFiredCount(), job.getSkippedCount() + 1);
       return Results.item(run);
     }
-    queue(ctx, run);
+    queue(ctx, job, run);
     ctx.batch().putCursor(job, cursor, job.getFiredCount() + 1, job.getSkippedCount());
     return Results.item(run);
   }
@@ -142,11 +138,11 @@ final class FireCommands {
         .build();
   }
 
-  /** Stores a new run, queues it and marks it active. */
-  static void queue(ApplyContext ctx, Run run) {
+  /** Stores a new run of {@code job}, queues it and marks it active if the job keeps the index. */
+  static void queue(ApplyContext ctx, Job job, Run run) {
     ctx.batch().putRun(run);
     ctx.batch().enqueue(run);
-    ctx.batch().markActive(run);
+    ActiveRuns.mark(ctx, job, run);
   }
 
   /**
@@ -156,20 +152,20 @@ final class FireCommands {
   private static String applyOverlapPolicy(ApplyContext ctx, Job job) {
     return switch (job.getSpec().getOverlap()) {
       case FORBID -> {
-        List<Run> active = activeRuns(ctx, job.getSpec().getName());
+        List<Run> active = ActiveRuns.of(ctx, job.getSpec().getName());
         yield active.isEmpty()
             ? null
             : "overlap: policy forbid, run " + active.get(active.size() - 1).getRunId() + " is still "
                 + active.get(active.size() - 1).getState();
       }
       case BUFFER_ONE -> {
-        List<Run> active = activeRuns(ctx, job.getSpec().getName());
+        List<Run> active = ActiveRuns.of(ctx, job.getSpec().getName());
         yield active.size() < 2
             ? null
             : "overlap: policy buffer-one, " + active.size() + " runs are active already (one waits)";
       }
       case REPLACE -> {
-        for (Run active : activeRuns(ctx, job.getSpec().getName())) {
+        for (Run active : ActiveRuns.of(ctx, job.getSpec().getName())) {
           Run cancelled = Cancellation.cancel(ctx, active);
           ctx.batch().putRun(cancelled);
           if (!Cancellation.isActive(cancelled)) {
@@ -180,20 +176,6 @@ final class FireCommands {
       }
       default -> null; // ALLOW, unspecified
     };
-  }
-
-  /** The job's active runs, oldest first; drops the index entries of runs that have finished. */
-  static List<Run> activeRuns(ApplyContext ctx, String job) {
-    List<Run> marked = ctx.batch().markedActive(job, MAX_ACTIVE_SCAN);
-    List<Run> active = new java.util.ArrayList<>();
-    for (Run run : marked) {
-      if (Cancellation.isActive(run)) {
-        active.add(run);
-      } else {
-        ctx.batch().unmarkActive(run);
-      }
-    }
-    return active;
   }
 
   private static ItemResult skipThrough(

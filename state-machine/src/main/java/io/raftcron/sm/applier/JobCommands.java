@@ -57,9 +57,15 @@ final class JobCommands {
               .setCursor(Times.toTimestamp(cursor));
       // A deleted job of the same name left runs (history) past that, if this leader's clock is
       // behind its predecessor's: their slots must not fire again (see FireCommands).
-      ctx.batch().committedNthNewestRunSlot(name, 1)
+      Optional<Instant> inherited = ctx.batch().committedNthNewestRunSlot(name, 1);
+      inherited
           .filter(newest -> newest.isAfter(cursor))
           .ifPresent(newest -> created.setInheritedRunsUntil(Times.toTimestamp(newest)));
+      // Those runs count for the overlap policy too. Read from the committed store: this command has
+      // written nothing yet.
+      if (inherited.isPresent() && ActiveRuns.indexed(put.getSpec())) {
+        ActiveRuns.startIndexing(ctx, name);
+      }
       job = created.build();
     } else {
       if (existing.isEmpty()) {
@@ -68,6 +74,11 @@ final class JobCommands {
       Job current = existing.get();
       if (current.getVersion() != put.getExpectedVersion()) {
         return versionMismatch(name, current.getVersion(), put.getExpectedVersion());
+      }
+      // Between two policies that read the active-run index it was kept; from one that does not, its
+      // runs were not marked. Read from the committed store: this command has written nothing yet.
+      if (ActiveRuns.indexed(put.getSpec()) && !ActiveRuns.indexed(current.getSpec())) {
+        ActiveRuns.startIndexing(ctx, name);
       }
       // The cursor stays: slots already decided under the old schedule remain decided.
       job =

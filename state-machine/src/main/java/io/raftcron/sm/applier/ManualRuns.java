@@ -22,7 +22,7 @@ import java.util.Optional;
  * Runs a user asks for: a manual trigger (origin MANUAL) and a backfill of past slots (origin
  * BACKFILL). Neither moves the job's cursor nor applies its overlap policy (they are explicit
  * requests; the dispatcher still runs a forbid or buffer-one job's runs one at a time), and both are
- * marked active, so scheduled slots see them under the overlap policy.
+ * active runs (see {@link ActiveRuns}), so scheduled slots see them under the overlap policy.
  *
  * <p>A manual run's "slot" is the trigger's leader time to the millisecond, moved off whole seconds
  * so that it can never take a schedule slot's place in the ledger. With a request id the trigger is
@@ -72,7 +72,7 @@ final class ManualRuns {
             .toBuilder()
             .setRequestId(requestId)
             .build();
-    FireCommands.queue(ctx, run);
+    FireCommands.queue(ctx, job, run);
     if (!requestId.isEmpty()) {
       ctx.batch().putTrigger(name, requestId, run.getRunId());
     }
@@ -123,7 +123,7 @@ final class ManualRuns {
               + existing.get().getState() + ")");
     }
     Run run = FireCommands.newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.BACKFILL);
-    FireCommands.queue(ctx, run);
+    FireCommands.queue(ctx, job, run);
     ctx.batch().putCursor(job, job.getCursor(), job.getFiredCount() + 1, job.getSkippedCount());
     return Results.item(run);
   }

@@ -18,8 +18,10 @@ public enum Family {
   RETRIES("retries"),
   /** job, last skipped slot → SkippedSlots. */
   SKIPPED("skipped"),
-  /** run key → nothing: runs created by a fire, trigger or backfill that may still be active
-   *  (QUEUED, LEASED, RETRY_WAIT), per job; entries of finished runs are dropped lazily. */
+  /** run key → nothing: runs that may still be active (QUEUED, LEASED, RETRY_WAIT) of the jobs whose
+   *  overlap policy reads them (forbid, buffer-one, replace), marked when created or when the job takes
+   *  such a policy; entries of finished runs are dropped lazily. Stores written by earlier builds also
+   *  hold allow jobs' runs: read only if the policy changes, which replaces them. */
   ACTIVE("active"),
   /** job, request id → run id: manual triggers, for their idempotency. */
   TRIGGERS("triggers"),

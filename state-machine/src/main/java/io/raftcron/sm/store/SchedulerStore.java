@@ -492,6 +492,26 @@ public final class SchedulerStore implements AutoCloseable {
     return found.stream().findFirst();
   }
 
+  /**
+   * The run keys of the job's active runs, from the indexes that hold them: leased (a prefix scan), queued and waiting
+   * to retry (key-only scans of the whole families: they are keyed by time first). Exact, and in an order every
+   * replica shares.
+   */
+  List<byte[]> activeRunKeys(String job) {
+    byte[] prefix = Keys.jobPrefix(job);
+    List<byte[]> runKeys = keys(Family.LEASES, prefix, Integer.MAX_VALUE);
+    for (Family byTime : List.of(Family.QUEUE, Family.RETRIES)) {
+      scanWhile(byTime, new byte[0], it -> {
+        byte[] runKey = Keys.runKeyOfQueueKey(it.key());
+        if (Keys.startsWith(runKey, prefix)) {
+          runKeys.add(runKey);
+        }
+        return true;
+      });
+    }
+    return runKeys;
+  }
+
   /** How many runs wait for a worker (a key-only scan: the queue holds active runs only). */
   public int queuedCount() {
     return keys(Family.QUEUE, new byte[0], Integer.MAX_VALUE).size();

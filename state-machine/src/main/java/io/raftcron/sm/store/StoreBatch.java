@@ -158,6 +158,21 @@ public final class StoreBatch {
     put(Family.ACTIVE, runKey(run), EMPTY);
   }
 
+  /**
+   * Replaces the job's ACTIVE entries with its active runs (see {@link SchedulerStore#activeRunKeys}). Reads the
+   * committed store only: for a command that has not written runs, queue, lease or retry entries of the job yet.
+   */
+  public void reindexActive(String job) {
+    // A previous build marked every run: beyond the entries an overlap check reads, those of finished runs would
+    // hide an active one.
+    for (byte[] key : store.keys(Family.ACTIVE, Keys.jobPrefix(job), Integer.MAX_VALUE)) {
+      delete(Family.ACTIVE, key);
+    }
+    for (byte[] key : store.activeRunKeys(job)) {
+      put(Family.ACTIVE, key, EMPTY);
+    }
+  }
+
   public void unmarkActive(Run run) {
     delete(Family.ACTIVE, runKey(run));
   }
