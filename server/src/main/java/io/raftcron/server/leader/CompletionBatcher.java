@@ -31,7 +31,8 @@ final class CompletionBatcher {
   /** What 1000 completions with long error texts could already reach. */
   static final int MAX_BYTES_PER_ENTRY = 4 << 20;
 
-  private record Pending(Completion completion, CompletableFuture<CommandResult> reply) {}
+  /** A completion waiting for its entry, and its caller's reply. */
+  record Pending(Completion completion, CompletableFuture<CommandResult> reply) {}
 
   private final LeaderTerm leader;
   private final List<Pending> waiting = new ArrayList<>();
@@ -61,8 +62,7 @@ final class CompletionBatcher {
 
   private void flush() {
     while (!closed && inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {
-      List<Completion> next = waiting.stream().limit(MAX_PER_ENTRY).map(Pending::completion).toList();
-      List<Pending> batch = new ArrayList<>(waiting.subList(0, entrySize(next)));
+      List<Pending> batch = new ArrayList<>(waiting.subList(0, entrySize(waiting)));
       waiting.subList(0, batch.size()).clear();
       CompleteRuns.Builder entry = CompleteRuns.newBuilder();
       batch.forEach(p -> entry.addCompletions(p.completion));
@@ -92,11 +92,11 @@ final class CompletionBatcher {
   }
 
   /** How many of the first {@code waiting} completions the next entry takes: at least one, within the bounds. */
-  static int entrySize(List<Completion> waiting) {
+  static int entrySize(List<Pending> waiting) {
     int n = 0;
     long bytes = 0;
-    for (Completion completion : waiting) {
-      bytes += completion.getSerializedSize();
+    for (Pending pending : waiting) {
+      bytes += pending.completion.getSerializedSize();
       if (n == MAX_PER_ENTRY || (n > 0 && bytes > MAX_BYTES_PER_ENTRY)) {
         break;
       }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.raftcron.proto.Completion;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** A CompleteRuns entry takes as many waiting completions as fit its count and byte bounds, and never none. */
@@ -18,27 +19,31 @@ class CompletionBatcherTest {
         .build();
   }
 
+  private static CompletionBatcher.Pending pending(int errorBytes) {
+    return new CompletionBatcher.Pending(completion(errorBytes), new CompletableFuture<>());
+  }
+
   @Test
   void smallCompletionsFillAnEntryUpToItsCount() {
-    assertThat(CompletionBatcher.entrySize(Collections.nCopies(5000, completion(0))))
+    assertThat(CompletionBatcher.entrySize(Collections.nCopies(5000, pending(0))))
         .isEqualTo(CompletionBatcher.MAX_PER_ENTRY);
-    assertThat(CompletionBatcher.entrySize(Collections.nCopies(10, completion(0)))).isEqualTo(10);
+    assertThat(CompletionBatcher.entrySize(Collections.nCopies(10, pending(0)))).isEqualTo(10);
   }
 
   @Test
   void longErrorTextsFillAnEntryUpToItsBytes() {
-    Completion failed = completion(4096);
-    int n = CompletionBatcher.entrySize(Collections.nCopies(3000, failed));
+    int bytes = completion(4096).getSerializedSize();
+    int n = CompletionBatcher.entrySize(Collections.nCopies(3000, pending(4096)));
 
-    assertThat((long) n * failed.getSerializedSize()).isLessThanOrEqualTo(CompletionBatcher.MAX_BYTES_PER_ENTRY);
-    assertThat((long) (n + 1) * failed.getSerializedSize()).isGreaterThan(CompletionBatcher.MAX_BYTES_PER_ENTRY);
+    assertThat((long) n * bytes).isLessThanOrEqualTo(CompletionBatcher.MAX_BYTES_PER_ENTRY);
+    assertThat((long) (n + 1) * bytes).isGreaterThan(CompletionBatcher.MAX_BYTES_PER_ENTRY);
   }
 
   @Test
   void aCompletionLargerThanTheByteBoundStillGoesOutAlone() {
-    Completion huge = completion(CompletionBatcher.MAX_BYTES_PER_ENTRY + 1);
+    CompletionBatcher.Pending huge = pending(CompletionBatcher.MAX_BYTES_PER_ENTRY + 1);
 
-    assertThat(CompletionBatcher.entrySize(List.of(huge, completion(0)))).isEqualTo(1);
-    assertThat(CompletionBatcher.entrySize(List.of(completion(0), huge))).isEqualTo(1);
+    assertThat(CompletionBatcher.entrySize(List.of(huge, pending(0)))).isEqualTo(1);
+    assertThat(CompletionBatcher.entrySize(List.of(pending(0), huge))).isEqualTo(1);
   }
 }
