@@ -2,7 +2,6 @@ package io.raftcron.bench;
 
 import io.raftcron.server.RaftcronServer;
 import io.raftcron.server.ServerConfig;
-import io.raftcron.server.leader.AlertRules;
 import io.raftcron.sm.SchedulerStateMachine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,11 +41,7 @@ final class InProcessCluster implements AutoCloseable {
     }
     for (int i = 0; i < size; i++) {
       String id = "n" + (i + 1);
-      configs.add(ServerConfig.builder(id, dir.resolve(id), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs)
-          // Runs stay queued without workers by design here: after the default minute, the leader would
-          // raise (and commit) a no-workers alert for each of the first thousand queued runs mid-window.
-          .alertRules(AlertRules.DEFAULT.withNoWorkersAfter(Duration.ofHours(1)))
-          .build());
+      configs.add(ServerConfig.builder(id, dir.resolve(id), raftAddrs.get(i), grpcAddrs.get(i), raftAddrs).build());
       servers.add(null);
     }
     try {

@@ -24,10 +24,11 @@ import java.util.Set;
 /**
  * Which built-in alerts should be firing now, evaluated from the committed state, the leader's
  * clock and the workers it has heard from. One alert per kind and job (its id), so the alert
- * records stay bounded by the number of jobs. The per-job conditions (failing job, missed slots)
- * depend on the committed state only, so {@link JobAlerts} keeps them and re-evaluates a job only
- * when it changes; the run conditions (stuck, no workers) depend on the time and are evaluated
- * each check, over the leased runs and at most 1000 queued ones.
+ * records stay bounded by the number of jobs, except NO_WORKERS: one for the cluster, since workers
+ * serve every job alike. The per-job conditions (failing job, missed slots) depend on the committed
+ * state only, so {@link JobAlerts} keeps them and re-evaluates a job only when it changes; the
+ * other conditions (stuck, no workers) depend on the time and are evaluated each check, over the
+ * leased runs and the head of the queue.
  */
 final class AlertConditions {
   /** Successful attempts that make a job's usual duration. */
@@ -51,7 +52,12 @@ final class AlertConditions {
   }
 
   static String idOf(AlertKind kind, String job) {
-    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + "/" + job;
+    return idOf(kind) + "/" + job;
+  }
+
+  /** The id of a cluster-wide alert: its kind in lower case with dashes. */
+  static String idOf(AlertKind kind) {
+    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /**
@@ -77,14 +83,29 @@ final class AlertConditions {
       stuck(run, now, usualByJob).ifPresent(a -> firing.putIfAbsent(a.getId(), a));
     }
     if (workersSilentFor.compareTo(rules.noWorkersAfter()) >= 0) {
-      for (Run run : store.queuedRuns(1000)) {
-        Alert alert = alert(AlertKind.NO_WORKERS, run.getJob(), run.getRunId(),
-            "run " + run.getRunId() + " is queued and no worker has polled the leader for "
-                + workersSilentFor.toSeconds() + " s");
-        firing.putIfAbsent(alert.getId(), alert);
-      }
+      noWorkers(workersSilentFor).ifPresent(a -> firing.put(a.getId(), a));
     }
     return firing;
+  }
+
+  /**
+   * One alert while anything is queued, however many runs and jobs wait (one per run or job would
+   * commit and deliver thousands at once); it names the run due first and its job.
+   */
+  private Optional<Alert> noWorkers(Duration workersSilentFor) {
+    List<Run> head = store.queuedRuns(1);
+    if (head.isEmpty()) {
+      return Optional.empty();
+    }
+    Run oldest = head.get(0);
+    return Optional.of(Alert.newBuilder()
+        .setId(idOf(AlertKind.NO_WORKERS))
+        .setKind(AlertKind.NO_WORKERS)
+        .setJob(oldest.getJob())
+        .setRunId(oldest.getRunId())
+        .setDetail(store.queuedCount() + " run(s) queued, the first due " + oldest.getRunId()
+            + ", and no worker has polled the leader for " + workersSilentFor.toSeconds() + " s")
+        .build());
   }
 
   /** The job's failing-job and missed-slots alerts that should be firing (it must exist). */

@@ -55,8 +55,12 @@ class AlertConditionsTest {
     store = SchedulerStore.open(dir.resolve("db"));
     applier = new Applier(store);
     conditions = new AlertConditions(store, RULES, LEASE);
+    putJob(JOB);
+  }
+
+  private void putJob(String name) {
     JobSpec spec = JobSpec.newBuilder()
-        .setName(JOB)
+        .setName(name)
         .setSchedule("* * * * * *")
         .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
         .build();
@@ -134,12 +138,21 @@ class AlertConditionsTest {
   }
 
   @Test
-  void aQueuedRunAlertsOnlyWhenNoWorkerWasHeardFromForTheThreshold() {
-    now = T0.plusSeconds(2);
+  void queuedRunsOfManyJobsRaiseOneNoWorkersAlertOnlyAfterTheThreshold() {
+    putJob("nightly");
+    now = T0.plusSeconds(3);
     decide(SlotDecision.newBuilder().setSlot(Times.toTimestamp(T0.plusSeconds(1))).setFire(true));
+    decide(SlotDecision.newBuilder().setSlot(Times.toTimestamp(T0.plusSeconds(2))).setFire(true));
+    apply(Command.newBuilder().setFireSlots(FireSlots.newBuilder().addDecisions(
+        SlotDecision.newBuilder().setJob("nightly").setSlot(Times.toTimestamp(T0.plusSeconds(3))).setFire(true))));
     assertThat(firing(Duration.ofSeconds(59))).isEmpty();
-    Alert none = firing(Duration.ofSeconds(60)).get("no-workers/" + JOB);
+
+    Map<String, Alert> firing = firing(Duration.ofSeconds(60));
+    assertThat(firing).containsOnlyKeys("no-workers");
+    Alert none = firing.get("no-workers");
     assertThat(none.getKind()).isEqualTo(AlertKind.NO_WORKERS);
+    assertThat(none.getJob()).isEqualTo(JOB);
     assertThat(none.getRunId()).isEqualTo(RunIds.of(JOB, T0.plusSeconds(1)));
+    assertThat(none.getDetail()).startsWith("3 run(s) queued").contains("for 60 s");
   }
 }
