@@ -7,6 +7,7 @@ import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.FireSlots;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.SlotDecision;
+import io.raftcron.sm.Times;
 import io.raftcron.sm.planner.FirePlanner;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The leader's firing loop. It keeps every job's next open slot in a priority queue, sleeps until
  * the earliest one is due, and proposes the due slots of all due jobs in FireSlots entries of at
- * most {@link #MAX_DECISIONS_PER_ENTRY} decisions.
+ * most {@link #MAX_DECISIONS_PER_ENTRY} decisions. It plans the jobs due next
+ * {@link #PREPARE_AHEAD} before their slot, so that at the slot it only proposes (see {@link
+ * Prepared}).
  * A job with a proposal in flight is not planned again until that proposal's outcome is known;
  * then its next slot is recomputed from the committed state. Whatever happens to a proposal
  * (committed, refused, lost in a leader change), the state machine's cursor check makes a
@@ -42,16 +46,45 @@ final class FireScheduler {
    * while each entry still carries enough decisions to amortise its fsync and replication.
    */
   static final int MAX_DECISIONS_PER_ENTRY = 1000;
+  /**
+   * How long before a slot the jobs due then are planned. Planning 10 000 jobs due at the same
+   * second took 20-100 ms of the leader thread at that second, ahead of their proposals; with the
+   * plans ready the ten entries go out within a few milliseconds.
+   */
+  static final Duration PREPARE_AHEAD = Duration.ofMillis(200);
+  /** Plans held at most: jobs beyond are planned at their slot. */
+  static final int MAX_PREPARED = 100_000;
   /** Jobs read per rebuild task: a few milliseconds of parsing and cron each. */
   static final int REBUILD_PAGE = 5000;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
 
   private record Due(Instant at, String job) {}
 
+  /**
+   * A job's plan made at {@code at}, its next slot, before that slot came. Planning at a later
+   * instant {@code now} gives the same decisions if the job is unchanged (a change drops the
+   * plan), no further slot is due by {@code now}, and none of its slots is missed by then (all
+   * fire, the oldest less than the misfire threshold before {@code now}); otherwise the job is
+   * planned again.
+   */
+  private record Prepared(Instant at, FirePlanner.Plan plan) {
+    boolean sameAsPlanningAt(Instant due, Instant now) {
+      List<SlotDecision> decisions = plan.decisions();
+      return at.equals(due)
+          && !decisions.isEmpty()
+          && decisions.stream().allMatch(SlotDecision::getFire)
+          && Times.toInstant(decisions.get(0).getSlot()).isAfter(now.minus(FirePlanner.MISFIRE_THRESHOLD))
+          && plan.nextDue().map(now::isBefore).orElse(true);
+    }
+  }
+
   private final LeaderTerm leader;
   private final PriorityQueue<Due> queue = new PriorityQueue<>((a, b) -> a.at.compareTo(b.at));
   private final Map<String, Instant> dueByJob = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
+  private final Map<String, Prepared> prepared = new HashMap<>();
+  /** The jobs due through this instant were planned ahead (as many as {@link #MAX_PREPARED}). */
+  private Instant preparedThrough = Instant.MIN;
   private ScheduledFuture<?> timer;
   private Instant timerAt;
   private boolean closed;
@@ -85,6 +118,7 @@ final class FireScheduler {
 
   /** The job was written (created, updated, deleted, fired): recompute its next slot. */
   void jobChanged(String name) {
+    prepared.remove(name);
     if (closed || inFlight.contains(name)) {
       return; // recomputed when the in-flight proposal completes
     }
@@ -95,6 +129,11 @@ final class FireScheduler {
   /** How many jobs have a next slot in the schedule (so far, while the rebuild is under way). */
   int trackedJobs() {
     return dueByJob.size();
+  }
+
+  /** How many jobs have a plan prepared for their next slot. */
+  int preparedJobs() {
+    return prepared.size();
   }
 
   void close() {
@@ -125,14 +164,36 @@ final class FireScheduler {
     }
     dropStaleHeads();
     Due head = queue.peek();
-    if (head == null || (timer != null && !timer.isDone() && head.at.equals(timerAt))) {
+    if (head == null) {
+      return;
+    }
+    Instant wakeAt = head.at.isAfter(preparedThrough) ? head.at.minus(PREPARE_AHEAD) : head.at;
+    if (timer != null && !timer.isDone() && wakeAt.equals(timerAt)) {
       return;
     }
     if (timer != null) {
       timer.cancel(false);
     }
-    timerAt = head.at;
-    timer = leader.wakeAt(head.at, this::wake);
+    timerAt = wakeAt;
+    timer = leader.wakeAt(wakeAt, this::wake);
+  }
+
+  /** Plans the jobs due by {@code now} + {@link #PREPARE_AHEAD} as of their slot. */
+  private void prepare(Instant now) {
+    Instant until = now.plus(PREPARE_AHEAD);
+    List<Due> planned = new ArrayList<>();
+    while (prepared.size() < MAX_PREPARED) {
+      dropStaleHeads();
+      Due head = queue.peek();
+      if (head == null || head.at.isAfter(until)) {
+        break;
+      }
+      planned.add(queue.poll());
+      leader.store().job(head.job).ifPresent(
+          job -> prepared.put(head.job, new Prepared(head.at, FirePlanner.plan(job, head.at, MAX_FIRES_PER_JOB))));
+    }
+    queue.addAll(planned);
+    preparedThrough = until;
   }
 
   private void wake() {
@@ -140,6 +201,11 @@ final class FireScheduler {
       return;
     }
     Instant now = leader.clock().instant();
+    dropStaleHeads();
+    Due first = queue.peek();
+    if (first != null && first.at.isAfter(preparedThrough) && !first.at.isAfter(now.plus(PREPARE_AHEAD))) {
+      prepare(now);
+    }
     Set<String> jobs = new LinkedHashSet<>();
     List<SlotDecision> decisions = new ArrayList<>();
     while (decisions.size() < MAX_DECISIONS_PER_ENTRY) {
@@ -150,8 +216,11 @@ final class FireScheduler {
       }
       queue.poll();
       dueByJob.remove(head.job);
-      leader.store().job(head.job).ifPresent(job -> {
-        FirePlanner.Plan plan = FirePlanner.plan(job, now, MAX_FIRES_PER_JOB);
+      Prepared ready = prepared.remove(head.job);
+      Optional<FirePlanner.Plan> planned = ready != null && ready.sameAsPlanningAt(head.at, now)
+          ? Optional.of(ready.plan)
+          : leader.store().job(head.job).map(job -> FirePlanner.plan(job, now, MAX_FIRES_PER_JOB));
+      planned.ifPresent(plan -> {
         if (plan.decisions().isEmpty()) {
           plan.nextDue().ifPresent(at -> schedule(head.job, at));
         } else {

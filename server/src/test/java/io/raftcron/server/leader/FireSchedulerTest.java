@@ -7,11 +7,14 @@ import io.raftcron.proto.Command;
 import io.raftcron.proto.DeleteJob;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ShellExecutor;
 import java.time.Duration;
+import io.raftcron.sm.planner.FirePlanner;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The leader's firing loop against a real store and applier (standing in for the Raft log): a
  * schedule rebuilt over several pages fires every due slot once, and changes committed between
- * two pages are honoured.
+ * two pages are honoured; a plan prepared ahead of a slot is used only where planning at the slot
+ * would decide the same.
  */
 class FireSchedulerTest extends LeaderLoopTest {
   private static final int JOBS = 2 * FireScheduler.REBUILD_PAGE + 7;
@@ -29,12 +33,32 @@ class FireSchedulerTest extends LeaderLoopTest {
   private final List<Integer> fireEntries = new CopyOnWriteArrayList<>();
 
   private void create(String name) {
-    JobSpec spec = JobSpec.newBuilder()
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec(name, "* * * * * *")).setCreate(true)));
+  }
+
+  private static JobSpec.Builder spec(String name, String schedule) {
+    return JobSpec.newBuilder()
         .setName(name)
-        .setSchedule("* * * * * *")
-        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")))
-        .build();
-    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec).setCreate(true)));
+        .setSchedule(schedule)
+        .setExecutor(Executor.newBuilder().setShell(ShellExecutor.newBuilder().setCommand("true")));
+  }
+
+  private FireScheduler recordingFireScheduler() {
+    return new FireScheduler(term(command -> {
+      if (command.hasFireSlots()) {
+        fireEntries.add(command.getFireSlots().getDecisionsCount());
+      }
+    }));
+  }
+
+  /** Starts {@code fires} at {@code now} and waits until it has planned {@code jobs} jobs ahead of their slot. */
+  private void startAndAwaitPrepared(FireScheduler fires, int jobs) {
+    executor.execute(fires::start);
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedJobs) == jobs);
+  }
+
+  private <T> T onExecutor(Callable<T> task) throws Exception {
+    return executor.submit(task).get();
   }
 
   private static String name(int i) {
@@ -53,11 +77,7 @@ class FireSchedulerTest extends LeaderLoopTest {
   void aScheduleRebuiltOverSeveralPagesFiresEveryDueSlotOnceAndSeesChangesBetweenPages() {
     IntStream.range(0, JOBS).forEach(i -> create(name(i)));
     now = T0.plusSeconds(1);
-    FireScheduler fires = new FireScheduler(term(command -> {
-      if (command.hasFireSlots()) {
-        fireEntries.add(command.getFireSlots().getDecisionsCount());
-      }
-    }));
+    FireScheduler fires = recordingFireScheduler();
     String deleted = name(JOBS - 1); // on the last page
     String created = "zz-created";
 
@@ -93,5 +113,58 @@ class FireSchedulerTest extends LeaderLoopTest {
         .isEmpty();
     assertThat(ran(created, second)).isTrue();
     assertThat(ran(deleted, second)).isFalse();
+  }
+
+  @Test
+  void aJobChangedAfterItsPlanWasPreparedIsPlannedAgainAtItsSlot() throws Exception {
+    create("keep");
+    create("change");
+    now = T0.plus(Duration.ofMillis(900)); // the next slot, T0 + 1 s, is less than PREPARE_AHEAD away
+    FireScheduler fires = recordingFireScheduler();
+    startAndAwaitPrepared(fires, 2);
+
+    int preparedAfterChange = onExecutor(() -> {
+      long version = store.job("change").orElseThrow().getVersion();
+      apply(Command.newBuilder().setPutJob(
+          PutJob.newBuilder().setSpec(spec("change", "0/2 * * * * *")).setExpectedVersion(version)));
+      fires.jobChanged("change");
+      return fires.preparedJobs();
+    });
+    assertThat(preparedAfterChange).isEqualTo(1);
+
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("keep", T0.plusSeconds(1)));
+    assertThat(ran("change", T0.plusSeconds(1))).as("an odd second, off the new schedule").isFalse();
+    now = T0.plusSeconds(2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("change", T0.plusSeconds(2)));
+  }
+
+  @Test
+  void aPreparedPlanIsNotUsedOnceALaterSlotIsDue() {
+    create("keep");
+    now = T0.plus(Duration.ofMillis(900));
+    FireScheduler fires = recordingFireScheduler();
+    startAndAwaitPrepared(fires, 1);
+
+    now = T0.plusSeconds(3); // the leader woke late: three slots are due, not the one prepared
+    await().atMost(Duration.ofSeconds(10)).until(() -> !fireEntries.isEmpty());
+    assertThat(fireEntries.get(0)).as("decisions in the first entry").isEqualTo(3);
+    assertThat(IntStream.rangeClosed(1, 3).mapToObj(T0::plusSeconds).allMatch(slot -> ran("keep", slot))).isTrue();
+  }
+
+  @Test
+  void aPreparedPlanIsNotUsedOnceItsSlotIsMissed() {
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder()
+        .setSpec(spec("minutely", "0 * * * * *").setMisfire(MisfirePolicy.SKIP)).setCreate(true)));
+    Instant slot = T0.plusSeconds(60);
+    now = slot.minus(Duration.ofMillis(100));
+    FireScheduler fires = recordingFireScheduler();
+    startAndAwaitPrepared(fires, 1);
+
+    now = slot.plus(FirePlanner.MISFIRE_THRESHOLD).plusSeconds(1); // prepared on time, decided past the threshold
+    await().atMost(Duration.ofSeconds(10)).until(() -> !fireEntries.isEmpty());
+    assertThat(ran("minutely", slot)).as("a missed slot of a skip-policy job").isFalse();
+    assertThat(store.skipped("minutely", 1)).singleElement()
+        .satisfies(skip -> assertThat(skip.getReason()).startsWith("missed"));
   }
 }
