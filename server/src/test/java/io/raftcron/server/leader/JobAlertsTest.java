@@ -159,13 +159,20 @@ class JobAlertsTest {
     fire("a"); // a queued run changes neither condition of a job without a missed-slots alert
     assertThat(jobAlerts.current()).isEmpty();
     assertThat(jobAlerts.evaluations()).isEqualTo(afterPass);
+    runOldest("a", true); // nor does a success of a job that is not failing
+    assertThat(jobAlerts.current()).isEmpty();
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass);
+    fire("a");
+    runOldest("a", false); // a failure may start the failing condition: the job is evaluated
+    assertThat(jobAlerts.current()).isEmpty();
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 1);
 
     skip("b", MISSED);
     assertThat(jobAlerts.current()).extracting(Alert::getId).containsExactly("missed-slots/b");
-    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 1);
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 2);
     fire("b"); // a later slot of a job with a missed-slots alert ends it
     assertThat(jobAlerts.current()).isEmpty();
-    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 2);
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 3);
   }
 
   @Test
