@@ -4,8 +4,6 @@ import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.Completion;
 import io.raftcron.proto.ItemResult;
-import io.raftcron.proto.LeaseExpiry;
-import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.LeaseRef;
 import io.raftcron.proto.LeaseState;
 import io.raftcron.proto.Run;
@@ -97,23 +95,14 @@ public final class LeaderSession {
             .distinct()
             .forEach(fires::jobChanged);
       }
-      case GRANT_LEASES ->
-          command.getGrantLeases().getGrantsList().stream()
-              .map(LeaseGrant::getRunId)
-              .forEach(reaper::runChanged);
+      case GRANT_LEASES, EXPIRE_LEASES -> runsChanged(result);
       case COMPLETE_RUNS -> {
-        command.getCompleteRuns().getCompletionsList().stream()
-            .map(Completion::getRunId)
-            .forEach(reaper::runChanged);
+        runsChanged(result);
         retries.retriesChanged();
         dispatcher.queueChanged(); // a FORBID or BUFFER_ONE job may have a run to lease now
       }
-      case EXPIRE_LEASES ->
-          command.getExpireLeases().getExpiriesList().stream()
-              .map(LeaseExpiry::getRunId)
-              .forEach(reaper::runChanged);
       case CANCEL_RUN -> {
-        reaper.runChanged(command.getCancelRun().getRunId());
+        runsChanged(result);
         retries.retriesChanged();
       }
       case REQUEUE_RETRIES -> retries.retriesChanged();
@@ -140,6 +129,15 @@ public final class LeaderSession {
     for (ItemResult item : result.getItemsList()) {
       if (item.hasRun() && item.getRun().getState() == RunState.QUEUED) {
         dispatcher.queued(Times.toInstant(item.getRun().getSlot()));
+      }
+    }
+  }
+
+  /** Tells the lease reaper how the command left each run it changed (a refused item changed none). */
+  private void runsChanged(CommandResult result) {
+    for (ItemResult item : result.getItemsList()) {
+      if (item.hasRun()) {
+        reaper.runChanged(item.getRun());
       }
     }
   }

@@ -59,13 +59,18 @@ final class LeaseReaper {
     rearm();
   }
 
-  /** The run was leased, completed, expired or cancelled: re-read it. */
-  void runChanged(String runId) {
+  /**
+   * A committed entry leased, completed, expired or cancelled the run and left it as {@code run}
+   * (the entry's result: applied entries come in log order, so the last one leaves the run as the
+   * store has it, without a read per run).
+   */
+  void runChanged(Run run) {
     if (closed) {
       return;
     }
+    String runId = run.getRunId();
     Lease before = leases.remove(runId);
-    leader.store().run(runId).ifPresent(this::track);
+    track(run);
     // A heartbeat's extension survives changes that keep the lease (a cancel request).
     Lease after = leases.get(runId);
     if (before != null && after != null && before.token() == after.token()
@@ -73,6 +78,11 @@ final class LeaseReaper {
       put(runId, before);
     }
     rearm();
+  }
+
+  /** As {@link #runChanged(Run)}, for a run read from the store (a run that is gone holds no lease). */
+  private void reread(String runId) {
+    leader.store().run(runId).ifPresentOrElse(this::runChanged, () -> leases.remove(runId));
   }
 
   /**
@@ -184,7 +194,7 @@ final class LeaseReaper {
         .whenCompleteAsync(
             (result, failure) -> {
               runIds.forEach(expiring::remove);
-              runIds.forEach(this::runChanged);
+              runIds.forEach(this::reread);
               if (failure != null && !closed) {
                 // The leases are still past their deadline: without this, rearm() proposes again at once.
                 if (timer != null) {

@@ -20,6 +20,7 @@ import io.raftcron.proto.LeaseStatus;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.RetryPolicy;
+import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
@@ -139,9 +140,10 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
     assertThat(stale).extracting(LeaseState::getStatus).containsExactly(LeaseStatus.LOST, LeaseStatus.LOST, LeaseStatus.LOST);
     assertThat(stale.get(0).hasDeadline()).isFalse();
 
-    apply(Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
-        Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1").setSucceeded(true))));
-    executor.submit(() -> reaper.runChanged(runId)).get();
+    Run completed = apply(Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
+        Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1").setSucceeded(true))))
+        .getItems(0).getRun();
+    executor.submit(() -> reaper.runChanged(completed)).get();
 
     List<LeaseState> ended = executor.submit(() -> reaper.heartbeat(List.of(ref(runId, token)))).get();
     assertThat(ended).extracting(LeaseState::getStatus).containsExactly(LeaseStatus.LOST);
@@ -153,8 +155,8 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
     String runId = leasedRun(1);
     long token = token(runId);
     LeaseReaper reaper = reaper();
-    apply(Command.newBuilder().setCancelRun(CancelRun.newBuilder().setRunId(runId)));
-    executor.submit(() -> reaper.runChanged(runId)).get();
+    Run cancelled = apply(Command.newBuilder().setCancelRun(CancelRun.newBuilder().setRunId(runId))).getItems(0).getRun();
+    executor.submit(() -> reaper.runChanged(cancelled)).get();
 
     List<LeaseState> states = executor.submit(() -> reaper.heartbeat(List.of(ref(runId, token)))).get();
 
