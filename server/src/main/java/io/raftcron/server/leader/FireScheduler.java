@@ -182,13 +182,9 @@ final class FireScheduler {
   private void prepare(Instant now) {
     Instant until = now.plus(PREPARE_AHEAD);
     List<Due> planned = new ArrayList<>();
-    while (prepared.size() < MAX_PREPARED) {
-      dropStaleHeads();
-      Due head = queue.peek();
-      if (head == null || head.at.isAfter(until)) {
-        break;
-      }
-      planned.add(queue.poll());
+    while (prepared.size() < MAX_PREPARED && liveHeadDueBy(until) != null) {
+      Due head = queue.poll();
+      planned.add(head);
       leader.store().job(head.job).ifPresent(
           job -> prepared.put(head.job, new Prepared(head.at, FirePlanner.plan(job, head.at, MAX_FIRES_PER_JOB))));
     }
@@ -201,20 +197,14 @@ final class FireScheduler {
       return;
     }
     Instant now = leader.clock().instant();
-    dropStaleHeads();
-    Due first = queue.peek();
-    if (first != null && first.at.isAfter(preparedThrough) && !first.at.isAfter(now.plus(PREPARE_AHEAD))) {
+    Due next = liveHeadDueBy(now.plus(PREPARE_AHEAD));
+    if (next != null && next.at.isAfter(preparedThrough)) {
       prepare(now);
     }
     Set<String> jobs = new LinkedHashSet<>();
     List<SlotDecision> decisions = new ArrayList<>();
-    while (decisions.size() < MAX_DECISIONS_PER_ENTRY) {
-      dropStaleHeads();
-      Due head = queue.peek();
-      if (head == null || head.at.isAfter(now)) {
-        break;
-      }
-      queue.poll();
+    while (decisions.size() < MAX_DECISIONS_PER_ENTRY && liveHeadDueBy(now) != null) {
+      Due head = queue.poll();
       dueByJob.remove(head.job);
       Prepared ready = prepared.remove(head.job);
       Optional<FirePlanner.Plan> planned = ready != null && ready.sameAsPlanningAt(head.at, now)
@@ -277,6 +267,13 @@ final class FireScheduler {
       }
     }
     return refused;
+  }
+
+  /** The queue's live head if it is due by {@code until}, else null. */
+  private Due liveHeadDueBy(Instant until) {
+    dropStaleHeads();
+    Due head = queue.peek();
+    return head == null || head.at.isAfter(until) ? null : head;
   }
 
   /** The queue keeps superseded entries; only the one matching dueByJob is live. */
