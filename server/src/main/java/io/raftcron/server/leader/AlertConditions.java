@@ -39,6 +39,11 @@ final class AlertConditions {
    * among its newest this many runs.
    */
   static final int RUN_SCAN_LIMIT = 1000;
+  /**
+   * Queued runs the no-workers alert counts at most: a check counts them every few seconds while
+   * no worker is heard from, and a queue that grows meanwhile must not make it a long scan.
+   */
+  static final int NO_WORKERS_COUNT_LIMIT = 10_000;
   private static final Set<RunState> FINISHED = Set.of(RunState.SUCCEEDED, RunState.FAILED, RunState.TIMED_OUT);
 
   private final SchedulerStore store;
@@ -90,7 +95,8 @@ final class AlertConditions {
 
   /**
    * One alert while anything is queued, however many runs and jobs wait (one per run or job would
-   * commit and deliver thousands at once); it names the run due first and its job.
+   * commit and deliver thousands at once); it names the run due first and its job, as they are
+   * when it is raised (a firing alert is not rewritten).
    */
   private Optional<Alert> noWorkers(Duration workersSilentFor) {
     List<Run> head = store.queuedRuns(1);
@@ -103,9 +109,14 @@ final class AlertConditions {
         .setKind(AlertKind.NO_WORKERS)
         .setJob(oldest.getJob())
         .setRunId(oldest.getRunId())
-        .setDetail(store.queuedCount() + " run(s) queued, the first due " + oldest.getRunId()
+        .setDetail(queuedCount() + " run(s) queued, the first due " + oldest.getRunId()
             + ", and no worker has polled the leader for " + workersSilentFor.toSeconds() + " s")
         .build());
+  }
+
+  private String queuedCount() {
+    int queued = store.queuedCount(NO_WORKERS_COUNT_LIMIT);
+    return queued < NO_WORKERS_COUNT_LIMIT ? Integer.toString(queued) : NO_WORKERS_COUNT_LIMIT + " or more";
   }
 
   /** The job's failing-job and missed-slots alerts that should be firing (it must exist). */

@@ -52,8 +52,11 @@ final class FireScheduler {
    * plans ready the ten entries go out within a few milliseconds.
    */
   static final Duration PREPARE_AHEAD = Duration.ofMillis(200);
-  /** Plans held at most: jobs beyond are planned at their slot. */
-  static final int MAX_PREPARED = 100_000;
+  /**
+   * Plans held, and made in one task, at most (some 30-50 ms of the leader thread); jobs beyond are
+   * planned at their slot.
+   */
+  static final int MAX_PREPARED = 10_000;
   /** Jobs read per rebuild task: a few milliseconds of parsing and cron each. */
   static final int REBUILD_PAGE = 5000;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
@@ -178,7 +181,7 @@ final class FireScheduler {
     timer = leader.wakeAt(wakeAt, this::wake);
   }
 
-  /** Plans the jobs due by {@code now} + {@link #PREPARE_AHEAD} as of their slot. */
+  /** Plans the jobs due by {@code now} + {@link #PREPARE_AHEAD} (none is due yet) as of their slot. */
   private void prepare(Instant now) {
     Instant until = now.plus(PREPARE_AHEAD);
     List<Due> planned = new ArrayList<>();
@@ -197,8 +200,11 @@ final class FireScheduler {
       return;
     }
     Instant now = leader.clock().instant();
+    // Not when a slot is overdue (a late wake, a new leader): the loop below plans those now. A
+    // preparedThrough ahead of the window is from before the clock stepped back.
     Due next = liveHeadDueBy(now.plus(PREPARE_AHEAD));
-    if (next != null && next.at.isAfter(preparedThrough)) {
+    if (next != null && next.at.isAfter(now)
+        && (next.at.isAfter(preparedThrough) || preparedThrough.isAfter(now.plus(PREPARE_AHEAD)))) {
       prepare(now);
     }
     Set<String> jobs = new LinkedHashSet<>();

@@ -28,8 +28,6 @@ import java.util.stream.Stream;
  * thread.
  */
 final class JobAlerts {
-  private static final Set<RunState> FAILURES = Set.of(RunState.FAILED, RunState.TIMED_OUT);
-
   private final SchedulerStore store;
   private final AlertConditions conditions;
   /** Only the jobs with an alert: the others hold none. */
@@ -124,16 +122,17 @@ final class JobAlerts {
   }
 
   /**
-   * A completion changes a job's failing condition only if its run ended failed or timed out, or
-   * the job is failing (a success may end that): a success cannot make the newest finished runs
-   * all failures. So the completions of healthy jobs, nearly all of them, mark nothing; marking
-   * every completed job had each check re-read the recent runs of every job that ran since the
-   * last (28 % of the leader thread at 5000 runs/s).
+   * A completion that leaves its run SUCCEEDED cannot start a job's failing condition (it adds a
+   * success, or with the fencing safeguard off turns a failure into one); it may end it. So the
+   * successes of healthy jobs, nearly all completions, mark nothing: marking every completed job
+   * had each check re-read the recent runs of every job that ran since the last (28 % of the
+   * leader thread at 5000 runs/s).
    */
   private void completed(CommandResult result) {
     for (ItemResult item : result.getItemsList()) {
       Run run = item.getRun();
-      if (item.hasRun() && (FAILURES.contains(run.getState()) || hasAlert(run.getJob(), AlertKind.FAILING_JOB))) {
+      if (item.hasRun()
+          && (run.getState() != RunState.SUCCEEDED || hasAlert(run.getJob(), AlertKind.FAILING_JOB))) {
         changed.add(run.getJob());
       }
     }

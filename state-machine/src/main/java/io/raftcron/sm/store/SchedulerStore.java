@@ -514,7 +514,12 @@ public final class SchedulerStore implements AutoCloseable {
 
   /** How many runs wait for a worker (a key-only scan: the queue holds active runs only). */
   public int queuedCount() {
-    return keys(Family.QUEUE, new byte[0], Integer.MAX_VALUE).size();
+    return queuedCount(Integer.MAX_VALUE);
+  }
+
+  /** As {@link #queuedCount()}, counting no further than {@code atMost}. */
+  public int queuedCount(int atMost) {
+    return keys(Family.QUEUE, new byte[0], atMost).size();
   }
 
   /** How many runs are leased to a worker now. */

@@ -69,6 +69,13 @@ class SchedulerStoreTest extends AppliedStoreTest {
   }
 
   @Test
+  void theQueuedCountStopsAtItsLimit() {
+    assertThat(store.queuedCount()).isEqualTo(4);
+    assertThat(store.queuedCount(10)).isEqualTo(4);
+    assertThat(store.queuedCount(3)).isEqualTo(3);
+  }
+
+  @Test
   void aBatchIsInvisibleUntilCommitted() {
     StoreBatch batch = store.batch();
     batch.deleteJob("a");
