@@ -104,14 +104,9 @@ final class AlertConditions {
       return Optional.empty();
     }
     Run oldest = head.get(0);
-    return Optional.of(Alert.newBuilder()
-        .setId(idOf(AlertKind.NO_WORKERS))
-        .setKind(AlertKind.NO_WORKERS)
-        .setJob(oldest.getJob())
-        .setRunId(oldest.getRunId())
-        .setDetail(queuedCount() + " run(s) queued, the first due " + oldest.getRunId()
-            + ", and no worker has polled the leader for " + workersSilentFor.toSeconds() + " s")
-        .build());
+    return Optional.of(alert(idOf(AlertKind.NO_WORKERS), AlertKind.NO_WORKERS, oldest.getJob(), oldest.getRunId(),
+        queuedCount() + " run(s) queued, the first due " + oldest.getRunId()
+            + ", and no worker has polled the leader for " + workersSilentFor.toSeconds() + " s"));
   }
 
   private String queuedCount() {
@@ -200,6 +195,10 @@ final class AlertConditions {
   }
 
   private static Alert alert(AlertKind kind, String job, String runId, String detail) {
-    return Alert.newBuilder().setId(idOf(kind, job)).setKind(kind).setJob(job).setRunId(runId).setDetail(detail).build();
+    return alert(idOf(kind, job), kind, job, runId, detail);
+  }
+
+  private static Alert alert(String id, AlertKind kind, String job, String runId, String detail) {
+    return Alert.newBuilder().setId(id).setKind(kind).setJob(job).setRunId(runId).setDetail(detail).build();
   }
 }

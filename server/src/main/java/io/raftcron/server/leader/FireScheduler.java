@@ -51,7 +51,7 @@ final class FireScheduler {
   /**
    * How long before a slot the jobs due then are planned. Planning 10 000 jobs due at the same
    * second took 20-100 ms of the leader thread at that second, ahead of their proposals; with the
-   * plans ready the ten entries go out within a few milliseconds.
+   * plans ready the burst goes out within a few milliseconds.
    */
   static final Duration PREPARE_AHEAD = Duration.ofMillis(200);
   /**

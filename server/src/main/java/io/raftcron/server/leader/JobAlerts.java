@@ -87,7 +87,7 @@ final class JobAlerts {
       case FIRE_SLOTS -> {
         // A skip may start a missed-slots alert; any later slot, fired or skipped, may end one.
         command.getFireSlots().getDecisionsList().stream()
-            .filter(d -> !d.getFire() || hasMissedSlots(d.getJob()))
+            .filter(d -> !d.getFire() || hasAlert(d.getJob(), AlertKind.MISSED_SLOTS))
             .map(SlotDecision::getJob)
             .forEach(changed::add);
         result.getItemsList().stream()
@@ -136,10 +136,6 @@ final class JobAlerts {
         changed.add(run.getJob());
       }
     }
-  }
-
-  private boolean hasMissedSlots(String job) {
-    return hasAlert(job, AlertKind.MISSED_SLOTS);
   }
 
   private boolean hasAlert(String job, AlertKind kind) {
