@@ -2,6 +2,7 @@ package io.raftcron.server.leader;
 
 import io.raftcron.proto.Alert;
 import io.raftcron.proto.AlertKind;
+import io.raftcron.proto.AlertState;
 import io.raftcron.proto.Attempt;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.Run;
@@ -96,15 +97,20 @@ final class AlertConditions {
   /**
    * One alert while anything is queued, however many runs and jobs wait (one per run or job would
    * commit and deliver thousands at once); it names the run due first and its job, as they are
-   * when it is raised (a firing alert is not rewritten).
+   * when it is raised: a firing alert is not rewritten, so while it fires the queue is not counted.
    */
   private Optional<Alert> noWorkers(Duration workersSilentFor) {
     List<Run> head = store.queuedRuns(1);
     if (head.isEmpty()) {
       return Optional.empty();
     }
+    String id = idOf(AlertKind.NO_WORKERS);
+    Optional<Alert> raised = store.alert(id).filter(alert -> alert.getState() == AlertState.FIRING);
+    if (raised.isPresent()) {
+      return raised;
+    }
     Run oldest = head.get(0);
-    return Optional.of(alert(idOf(AlertKind.NO_WORKERS), AlertKind.NO_WORKERS, oldest.getJob(), oldest.getRunId(),
+    return Optional.of(alert(id, AlertKind.NO_WORKERS, oldest.getJob(), oldest.getRunId(),
         queuedCount() + " run(s) queued, the first due " + oldest.getRunId()
             + ", and no worker has polled the leader for " + workersSilentFor.toSeconds() + " s"));
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftcron.proto.Alert;
 import io.raftcron.proto.AlertKind;
+import io.raftcron.proto.AlertState;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.CompleteRuns;
@@ -14,6 +15,7 @@ import io.raftcron.proto.GrantLeases;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.PutJob;
+import io.raftcron.proto.RaiseAlerts;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
@@ -154,5 +156,20 @@ class AlertConditionsTest {
     assertThat(none.getJob()).isEqualTo(JOB);
     assertThat(none.getRunId()).isEqualTo(RunIds.of(JOB, T0.plusSeconds(1)));
     assertThat(none.getDetail()).startsWith("3 run(s) queued").contains("for 60 s");
+  }
+
+  @Test
+  void aFiringNoWorkersAlertIsKeptAsRaisedWithoutCountingTheQueueAgain() {
+    putJob("nightly");
+    now = T0.plusSeconds(2);
+    decide(SlotDecision.newBuilder().setSlot(Times.toTimestamp(T0.plusSeconds(1))).setFire(true));
+    Alert raised = firing(Duration.ofSeconds(60)).get("no-workers");
+    assertThat(raised.getDetail()).startsWith("1 run(s) queued");
+    apply(Command.newBuilder().setRaiseAlerts(RaiseAlerts.newBuilder().addAlerts(raised)));
+
+    decide(SlotDecision.newBuilder().setSlot(Times.toTimestamp(T0.plusSeconds(2))).setFire(true));
+    Alert stillFiring = firing(Duration.ofSeconds(65)).get("no-workers");
+    assertThat(stillFiring.getDetail()).as("the detail it was raised with").startsWith("1 run(s) queued");
+    assertThat(stillFiring.getState()).isEqualTo(AlertState.FIRING);
   }
 }

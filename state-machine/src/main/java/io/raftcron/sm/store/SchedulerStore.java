@@ -538,6 +538,10 @@ public final class SchedulerStore implements AutoCloseable {
     return runs;
   }
 
+  public Optional<Alert> alert(String id) {
+    return Optional.ofNullable(parse(get(Family.ALERTS, Keys.utf8(id)), Alert.parser()));
+  }
+
   /** Every recorded alert, firing and resolved (at most one per kind and job). */
   public List<Alert> alerts() {
     List<Alert> alerts = new ArrayList<>();
