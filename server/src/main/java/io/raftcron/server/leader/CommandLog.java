@@ -11,4 +11,9 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 interface CommandLog {
   CompletableFuture<CommandResult> propose(long term, Command.Builder command);
+
+  /** As {@link #propose(long, Command.Builder)}, for a command serialized ahead. */
+  default CompletableFuture<CommandResult> propose(long term, PreparedCommand command) {
+    return propose(term, command.command().toBuilder());
+  }
 }

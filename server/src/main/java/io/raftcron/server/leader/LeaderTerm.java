@@ -23,18 +23,24 @@ record LeaderTerm(
     ScheduledExecutorService executor) {
   /** How long a loop waits after a proposal that failed (not committed, or not known to be). */
   static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+  private static final long WAKE_MARGIN_MICROS = 200;
 
   CompletableFuture<CommandResult> propose(Command.Builder command) {
     return log.propose(term, command);
   }
 
+  CompletableFuture<CommandResult> propose(PreparedCommand command) {
+    return log.propose(term, command);
+  }
+
   /**
-   * Runs {@code task} on the executor once {@code due} has passed on the leader's clock (a
-   * millisecond late rather than early, so that the task finds it due and does not re-arm).
+   * Runs {@code task} on the executor once {@code due} has passed on the leader's clock (a little
+   * late rather than early, so that the task finds it due and does not re-arm). To the
+   * microsecond: a whole millisecond late would be a tenth of a 10 ms fire's lateness.
    */
   ScheduledFuture<?> wakeAt(Instant due, Runnable task) {
-    long delayMs = Math.max(0, Duration.between(clock.instant(), due).toMillis() + 1);
-    return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+    long delayMicros = Math.max(0, Duration.between(clock.instant(), due).toNanos() / 1000 + WAKE_MARGIN_MICROS);
+    return executor.schedule(task, delayMicros, TimeUnit.MICROSECONDS);
   }
 
   /** Runs {@code task} after a failed proposal's back-off: try again shortly, never in a hot loop. */

@@ -37,17 +37,26 @@ public final class Proposer implements CommandLog {
 
   @Override
   public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
-    Command stamped =
-        command
-            .setLeaderTime(Times.toTimestamp(clock.instant()))
-            .setLeaderNode(nodeId)
-            .setTerm(term)
-            .build();
+    Command stamped = stamp(command, term).build();
+    return submit(stamped.toByteArray(), stamped, term);
+  }
+
+  /** Appends the prepared bytes with the stamp after them: no serialization of the command itself here. */
+  @Override
+  public CompletableFuture<CommandResult> propose(long term, PreparedCommand command) {
+    Command stamp = stamp(Command.newBuilder(), term).build();
+    return submit(command.bytesStampedWith(stamp), command.stampedWith(stamp), term);
+  }
+
+  private Command.Builder stamp(Command.Builder command, long term) {
+    return command.setLeaderTime(Times.toTimestamp(clock.instant())).setLeaderNode(nodeId).setTerm(term);
+  }
+
+  private CompletableFuture<CommandResult> submit(byte[] bytes, Command stamped, long term) {
     RaftNode node = raft;
     if (node == null) {
       return CompletableFuture.failedFuture(new ProposalFailedException("the node is starting"));
     }
-    return node.propose(stamped.toByteArray(), term, () -> commits.committed(stamped))
-        .thenApply(CommandResult.class::cast);
+    return node.propose(bytes, term, () -> commits.committed(stamped)).thenApply(CommandResult.class::cast);
   }
 }

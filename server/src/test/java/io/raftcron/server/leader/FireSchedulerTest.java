@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.raftcron.proto.Command;
+import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.DeleteJob;
 import io.raftcron.proto.Executor;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ShellExecutor;
+import io.raftcron.proto.SlotDecision;
 import java.time.Duration;
 import io.raftcron.sm.planner.FirePlanner;
 import java.time.Instant;
@@ -137,6 +139,50 @@ class FireSchedulerTest extends LeaderLoopTest {
     assertThat(ran("change", T0.plusSeconds(1))).as("an odd second, off the new schedule").isFalse();
     now = T0.plusSeconds(2);
     await().atMost(Duration.ofSeconds(10)).until(() -> ran("change", T0.plusSeconds(2)));
+  }
+
+  @Test
+  void theBurstPreparedAheadGoesOutAsPreparedUnlessAJobOfItChanged() throws Exception {
+    List<PreparedCommand> proposed = new CopyOnWriteArrayList<>();
+    FireScheduler fires = new FireScheduler(new LeaderTerm(1, store, new CommandLog() {
+      @Override
+      public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
+        return CompletableFuture.completedFuture(apply(command));
+      }
+
+      @Override
+      public CompletableFuture<CommandResult> propose(long term, PreparedCommand command) {
+        proposed.add(command);
+        return propose(term, command.command().toBuilder());
+      }
+    }, clock, executor));
+    create("b-job");
+    create("a-job");
+    create("change");
+    now = T0.plus(Duration.ofMillis(900));
+    startAndAwaitPrepared(fires, 3);
+    PreparedCommand ready = onExecutor(fires::preparedEntry).orElseThrow();
+    assertThat(ready.command().getFireSlots().getDecisionsList()).extracting(SlotDecision::getJob)
+        .as("in job order").containsExactly("a-job", "b-job", "change");
+
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposed.size() == 1);
+    assertThat(proposed.get(0)).as("the entry serialized ahead").isSameAs(ready);
+
+    now = T0.plus(Duration.ofMillis(1900));
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedJobs) == 3);
+    PreparedCommand stale = onExecutor(() -> {
+      long version = store.job("change").orElseThrow().getVersion();
+      apply(Command.newBuilder().setPutJob(
+          PutJob.newBuilder().setSpec(spec("change", "0/5 * * * * *")).setExpectedVersion(version)));
+      fires.jobChanged("change");
+      return fires.preparedEntry().orElseThrow();
+    });
+    now = T0.plusSeconds(2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposed.size() == 2);
+    assertThat(proposed.get(1)).isNotSameAs(stale);
+    assertThat(proposed.get(1).command().getFireSlots().getDecisionsList()).extracting(SlotDecision::getJob)
+        .containsExactly("a-job", "b-job");
   }
 
   @Test
