@@ -36,8 +36,13 @@ import org.slf4j.LoggerFactory;
  */
 final class AlertDetector {
   private static final Logger log = LoggerFactory.getLogger(AlertDetector.class);
-  /** Jobs evaluated per task of the initial pass: bounds how long one task holds the executor. */
-  private static final int PASS_PAGE = 200;
+  /**
+   * How long one task of the initial pass holds the executor, in pages of {@link #PASS_PAGE} jobs:
+   * a job's check reads its unfinished runs, so a page's cost grows with the backlog (200 jobs
+   * with a minute of queued runs each took 30-45 ms, delaying the next slot's fires as long).
+   */
+  private static final long PASS_TASK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final int PASS_PAGE = 10;
 
   private final LeaderTerm leader;
   private final AlertConditions conditions;
@@ -77,13 +82,18 @@ final class AlertDetector {
     jobAlerts.onApplied(command, result);
   }
 
-  /** One page of the initial pass; then the next one, behind whatever else is due. */
+  /** The initial pass for {@link #PASS_TASK_NANOS}; then the rest, behind whatever else is due. */
   private void passOverJobs() {
     if (closed) {
       return;
     }
     try {
-      if (jobAlerts.loadNext(PASS_PAGE)) {
+      long until = System.nanoTime() + PASS_TASK_NANOS;
+      boolean done;
+      do {
+        done = jobAlerts.loadNext(PASS_PAGE);
+      } while (!done && System.nanoTime() - until < 0);
+      if (done) {
         schedule();
       } else {
         leader.executor().execute(this::passOverJobs);
