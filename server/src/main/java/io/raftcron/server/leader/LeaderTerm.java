@@ -39,8 +39,10 @@ record LeaderTerm(
    * microsecond: a whole millisecond late would be a tenth of a 10 ms fire's lateness.
    */
   ScheduledFuture<?> wakeAt(Instant due, Runnable task) {
-    long delayMicros = Math.max(0, Duration.between(clock.instant(), due).toNanos() / 1000 + WAKE_MARGIN_MICROS);
-    return executor.schedule(task, delayMicros, TimeUnit.MICROSECONDS);
+    // convert saturates (toNanos would throw for a due centuries ahead: @at takes years up to 9999).
+    long micros = Math.max(0, TimeUnit.MICROSECONDS.convert(Duration.between(clock.instant(), due)));
+    long delay = micros > Long.MAX_VALUE - WAKE_MARGIN_MICROS ? Long.MAX_VALUE : micros + WAKE_MARGIN_MICROS;
+    return executor.schedule(task, delay, TimeUnit.MICROSECONDS);
   }
 
   /** Runs {@code task} after a failed proposal's back-off: try again shortly, never in a hot loop. */

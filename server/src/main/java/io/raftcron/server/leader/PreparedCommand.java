@@ -11,6 +11,10 @@ import java.util.Arrays;
  */
 record PreparedCommand(Command command, byte[] bytes) {
   static PreparedCommand of(Command.Builder command) {
+    // A second leader_time would merge into the first field by field: the stamp must be the only one.
+    if (command.hasLeaderTime() || !command.getLeaderNode().isEmpty() || command.getTerm() != 0) {
+      throw new IllegalArgumentException("a prepared command is stamped only when it is proposed");
+    }
     Command built = command.build();
     return new PreparedCommand(built, built.toByteArray());
   }

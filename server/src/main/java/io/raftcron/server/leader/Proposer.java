@@ -41,7 +41,7 @@ public final class Proposer implements CommandLog {
     return submit(stamped.toByteArray(), stamped, term);
   }
 
-  /** Appends the prepared bytes with the stamp after them: no serialization of the command itself here. */
+  /** Proposes the prepared bytes with the stamp appended: the command itself is not serialized again. */
   @Override
   public CompletableFuture<CommandResult> propose(long term, PreparedCommand command) {
     Command stamp = stamp(Command.newBuilder(), term).build();

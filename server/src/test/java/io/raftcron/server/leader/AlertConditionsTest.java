@@ -160,7 +160,6 @@ class AlertConditionsTest {
 
   @Test
   void aFiringNoWorkersAlertIsKeptAsRaisedWithoutCountingTheQueueAgain() {
-    putJob("nightly");
     now = T0.plusSeconds(2);
     decide(SlotDecision.newBuilder().setSlot(Times.toTimestamp(T0.plusSeconds(1))).setFire(true));
     Alert raised = firing(Duration.ofSeconds(60)).get("no-workers");
@@ -170,6 +169,7 @@ class AlertConditionsTest {
     decide(SlotDecision.newBuilder().setSlot(Times.toTimestamp(T0.plusSeconds(2))).setFire(true));
     Alert stillFiring = firing(Duration.ofSeconds(65)).get("no-workers");
     assertThat(stillFiring.getDetail()).as("the detail it was raised with").startsWith("1 run(s) queued");
+    assertThat(stillFiring).isEqualTo(store.alert("no-workers").orElseThrow());
     assertThat(stillFiring.getState()).isEqualTo(AlertState.FIRING);
   }
 }

@@ -186,6 +186,29 @@ class FireSchedulerTest extends LeaderLoopTest {
   }
 
   @Test
+  void aJobChangedWithoutMovingItsNextSlotIsPreparedAndDecidedOnce() throws Exception {
+    create("a-job");
+    create("b-job");
+    now = T0.plus(Duration.ofMillis(500)); // the next slot is more than PREPARE_AHEAD away
+    FireScheduler fires = recordingFireScheduler();
+    executor.execute(fires::start);
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::trackedJobs) == 2);
+    onExecutor(() -> {
+      long version = store.job("a-job").orElseThrow().getVersion();
+      apply(Command.newBuilder().setPutJob(PutJob.newBuilder()
+          .setSpec(spec("a-job", "* * * * * *").setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(30))).setExpectedVersion(version)));
+      fires.jobChanged("a-job"); // its next slot, tracked again, stays T0 + 1 s
+      return null;
+    });
+
+    now = T0.plus(Duration.ofMillis(900));
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedJobs) == 2);
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !fireEntries.isEmpty());
+    assertThat(fireEntries.get(0)).as("decisions in the slot's entry, one per job").isEqualTo(2);
+  }
+
+  @Test
   void aPreparedPlanIsNotUsedOnceALaterSlotIsDue() {
     create("keep");
     now = T0.plus(Duration.ofMillis(900));
