@@ -170,14 +170,16 @@ class FireSchedulerTest extends LeaderLoopTest {
     assertThat(proposed.get(0)).as("the entry serialized ahead").isSameAs(ready);
 
     now = T0.plus(Duration.ofMillis(1900));
-    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedJobs) == 3);
-    PreparedCommand stale = onExecutor(() -> {
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedEntry).isPresent());
+    PreparedCommand stale = onExecutor(fires::preparedEntry).orElseThrow();
+    boolean standsAfterChange = onExecutor(() -> {
       long version = store.job("change").orElseThrow().getVersion();
       apply(Command.newBuilder().setPutJob(
           PutJob.newBuilder().setSpec(spec("change", "0/5 * * * * *")).setExpectedVersion(version)));
       fires.jobChanged("change");
-      return fires.preparedEntry().orElseThrow();
+      return fires.preparedEntry().isPresent();
     });
+    assertThat(standsAfterChange).as("the entry holding a changed job").isFalse();
     now = T0.plusSeconds(2);
     await().atMost(Duration.ofSeconds(10)).until(() -> proposed.size() == 2);
     assertThat(proposed.get(1)).isNotSameAs(stale);
