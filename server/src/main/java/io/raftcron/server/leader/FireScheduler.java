@@ -74,7 +74,7 @@ final class FireScheduler {
    * planned again.
    */
   private record Prepared(Instant at, FirePlanner.Plan plan, Instant oldestFired, Instant nextDue) {
-    /** Checked at the slot for every job due then: what does not depend on {@code now} is read here once. */
+    /** What the check at the slot needs that does not depend on {@code now}, read once. */
     static Prepared of(Instant at, FirePlanner.Plan plan) {
       List<SlotDecision> decisions = plan.decisions();
       boolean allFire = !decisions.isEmpty() && decisions.stream().allMatch(SlotDecision::getFire);
@@ -122,7 +122,7 @@ final class FireScheduler {
   private final Map<String, Instant> dueByJob = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
   private final Map<String, Prepared> prepared = new HashMap<>();
-  /** The entry of the latest {@link #prepare}'s plans, until a slot's decisions are proposed; or null. */
+  /** The entry of the latest {@link #prepare}'s plans until it is proposed or one of its jobs moves; or null. */
   private PreparedEntry preparedEntry;
   /** The jobs due through this instant were planned ahead (as many as {@link #MAX_PREPARED}). */
   private Instant preparedThrough = Instant.MIN;
@@ -246,14 +246,15 @@ final class FireScheduler {
     while (prepared.size() < MAX_PREPARED && liveHeadDueBy(until) != null) {
       Due head = queue.poll();
       planned.add(head);
-      Optional<Job> job = leader.store().job(head.job);
-      // A second live copy (a change that left the job's next slot where it was) is planned once.
-      if (job.isEmpty() || entryJobs.contains(head.job)) {
+      // A second live copy (a change that left the job's next slot where it was) adds nothing.
+      Optional<Job> job = entryJobs.contains(head.job) ? Optional.empty() : leader.store().job(head.job);
+      if (job.isEmpty()) {
         continue;
       }
       Prepared ready = Prepared.of(head.at, FirePlanner.plan(job.get(), head.at, MAX_FIRES_PER_JOB));
       prepared.put(head.job, ready);
-      if (ready.oldestFired() != null) {
+      // Only jobs due at the window's first instant: a wake at an earlier one would drop the entry.
+      if (ready.oldestFired() != null && head.at.equals(planned.get(0).at)) {
         entryJobs.add(head.job);
         entryDecisions.addAll(ready.plan().decisions());
         latestDue = latestDue.isAfter(head.at) ? latestDue : head.at;
@@ -328,7 +329,12 @@ final class FireScheduler {
 
   private void propose(Set<String> jobs, PreparedCommand command, Instant now) {
     List<SlotDecision> decisions = command.command().getFireSlots().getDecisionsList();
-    CompletableFuture<CommandResult> proposed = leader.propose(command);
+    CompletableFuture<CommandResult> proposed;
+    try {
+      proposed = leader.propose(command);
+    } catch (RuntimeException e) {
+      proposed = CompletableFuture.failedFuture(e); // retried below like any failed proposal
+    }
     inFlight.addAll(jobs); // once the entry is on its way: its outcome is handled on this thread, later
     proposed
         .whenCompleteAsync(
@@ -339,22 +345,45 @@ final class FireScheduler {
               }
               if (failure != null) {
                 log.warn("fire proposal for {} job(s) failed, retrying: {}", jobs.size(), failure.toString());
-                jobs.forEach(job -> schedule(job, leader.clock().instant().plus(RETRY_AFTER_FAILURE)));
-                rearm();
+                jobs.forEach(this::retryLater);
               } else {
-                log.debug("committed {} slot decision(s) planned at {}", decisions.size(), now);
+                log.debug("committed {} slot decision(s) proposed at {}", decisions.size(), now);
                 Set<String> refused = refusedJobs(decisions, result);
-                jobs.stream().filter(j -> !refused.contains(j)).forEach(this::jobChanged);
-                // A refused decision leaves the cursor where it was: back off, don't spin.
-                refused.forEach(job -> schedule(job, leader.clock().instant().plus(RETRY_AFTER_FAILURE)));
-                rearm();
+                for (String job : jobs) {
+                  if (refused.contains(job)) {
+                    retryLater(job); // a refused decision leaves the cursor where it was: back off, don't spin
+                  } else {
+                    retrack(job);
+                  }
+                }
               }
+              rearm();
             },
             leader.executor());
   }
 
+  private void retryLater(String job) {
+    schedule(job, leader.clock().instant().plus(RETRY_AFTER_FAILURE));
+  }
+
+  /** After its fire: the job's next slot, or a retry if it cannot be read now (a job is never dropped). */
+  private void retrack(String job) {
+    try {
+      jobChanged(job);
+    } catch (RuntimeException e) {
+      log.error("could not read job {} after its fire, trying again shortly", job, e);
+      retryLater(job);
+    }
+  }
+
+  /** The jobs whose decision was refused; all of them if the result has no item per decision. */
   private static Set<String> refusedJobs(List<SlotDecision> decisions, CommandResult result) {
     Set<String> refused = new HashSet<>();
+    if (result.getItemsCount() != decisions.size()) {
+      log.warn("fire entry refused as a whole: {}", result.getMessage());
+      decisions.forEach(decision -> refused.add(decision.getJob()));
+      return refused;
+    }
     for (int i = 0; i < decisions.size(); i++) {
       ItemResult item = result.getItems(i);
       if (item.getCode() != ResultCode.OK) {

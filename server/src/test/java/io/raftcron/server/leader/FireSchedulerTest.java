@@ -207,7 +207,57 @@ class FireSchedulerTest extends LeaderLoopTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedJobs) == 2);
     now = T0.plusSeconds(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> !fireEntries.isEmpty());
-    assertThat(fireEntries.get(0)).as("decisions in the slot's entry, one per job").isEqualTo(2);
+    onExecutor(() -> null); // the wake that proposed has finished: a second entry would be in by now
+    assertThat(fireEntries).as("decisions per entry: one entry, one decision per job").containsExactly(2);
+  }
+
+  @Test
+  void aPreparedBurstIsNotUsedOnceALaterSlotOfAnyOfItsJobsIsDue() {
+    now = T0.plus(Duration.ofMillis(1500)); // created after T0 + 1 s: both first due at T0 + 2 s
+    create("every-second");
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec("even", "0/2 * * * * *")).setCreate(true)));
+    now = T0.plus(Duration.ofMillis(1900)); // both due at T0 + 2 s; every-second next at T0 + 3 s, even at T0 + 4 s
+    FireScheduler fires = recordingFireScheduler();
+    startAndAwaitPrepared(fires, 2);
+
+    now = T0.plusSeconds(3); // a late wake: every-second's next slot is due too
+    await().atMost(Duration.ofSeconds(10)).until(() -> !fireEntries.isEmpty());
+    assertThat(fireEntries.get(0)).as("decisions in the first entry").isEqualTo(3);
+    assertThat(ran("every-second", T0.plusSeconds(3))).isTrue();
+  }
+
+  @Test
+  void theJobsOfAFailedBurstFireAtTheRetry() {
+    List<Command> decided = new CopyOnWriteArrayList<>();
+    FireScheduler fires = new FireScheduler(new LeaderTerm(1, store, new CommandLog() {
+      private boolean failedOnce;
+
+      @Override
+      public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
+        decided.add(command.build());
+        return CompletableFuture.completedFuture(apply(command));
+      }
+
+      @Override
+      public CompletableFuture<CommandResult> propose(long term, PreparedCommand command) {
+        if (!failedOnce) {
+          failedOnce = true;
+          return CompletableFuture.failedFuture(new IllegalStateException("leader stepped down"));
+        }
+        return propose(term, command.command().toBuilder());
+      }
+    }, clock, executor));
+    create("a-job");
+    create("b-job");
+    now = T0.plus(Duration.ofMillis(900));
+    startAndAwaitPrepared(fires, 2);
+
+    now = T0.plusSeconds(1);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(decided::isEmpty);
+    now = T0.plus(Duration.ofMillis(1300)); // past the retry back-off
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("a-job", T0.plusSeconds(1)) && ran("b-job", T0.plusSeconds(1)));
+    now = T0.plusSeconds(2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("a-job", T0.plusSeconds(2)) && ran("b-job", T0.plusSeconds(2)));
   }
 
   @Test
