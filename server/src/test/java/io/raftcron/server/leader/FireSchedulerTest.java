@@ -188,6 +188,33 @@ class FireSchedulerTest extends LeaderLoopTest {
   }
 
   @Test
+  void aChangeToAJobOutsideThePreparedBurstLeavesItStanding() throws Exception {
+    create("a-job");
+    create("b-job");
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec("minutely", "0 * * * * *")).setCreate(true)));
+    now = T0.plus(Duration.ofMillis(900));
+    FireScheduler fires = recordingFireScheduler();
+    startAndAwaitPrepared(fires, 2);
+    PreparedCommand ready = onExecutor(fires::preparedEntry).orElseThrow();
+
+    boolean stands = onExecutor(() -> {
+      long version = store.job("minutely").orElseThrow().getVersion();
+      apply(Command.newBuilder().setPutJob(
+          PutJob.newBuilder().setSpec(spec("minutely", "30 * * * * *")).setExpectedVersion(version)));
+      fires.jobChanged("minutely");
+      create("c-job"); // due at the burst's slot, but not planned with it
+      fires.jobChanged("c-job");
+      return fires.preparedEntry().filter(entry -> entry == ready).isPresent();
+    });
+    assertThat(stands).as("the entry after changes to jobs outside it").isTrue();
+
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("c-job", T0.plusSeconds(1)));
+    onExecutor(() -> null);
+    assertThat(fireEntries).as("the prepared burst, then the job due besides it").containsExactly(2, 1);
+  }
+
+  @Test
   void aJobChangedWithoutMovingItsNextSlotIsPreparedAndDecidedOnce() throws Exception {
     create("a-job");
     create("b-job");
