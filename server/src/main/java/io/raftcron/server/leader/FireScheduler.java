@@ -84,30 +84,30 @@ final class FireScheduler {
 
     /** {@code missedBefore}: {@code now} less the misfire threshold. */
     boolean sameAsPlanningAt(Instant due, Instant now, Instant missedBefore) {
-      return oldestFired != null
-          && at.equals(due)
-          && oldestFired.isAfter(missedBefore)
-          && (nextDue == null || now.isBefore(nextDue));
+      return oldestFired != null && at.equals(due) && stillDecided(oldestFired, nextDue, now, missedBefore);
+    }
+
+    /** Plans firing from {@code oldestFired}, next due at {@code nextDue}: at {@code now} none is missed, none due again. */
+    static boolean stillDecided(Instant oldestFired, Instant nextDue, Instant now, Instant missedBefore) {
+      return oldestFired.isAfter(missedBefore) && (nextDue == null || now.isBefore(nextDue));
     }
   }
 
   /**
-   * The FireSlots entry of the plans one {@link #prepare} made whose decisions all fire, sorted and
-   * serialized then. Any change to one of its jobs' place in the schedule drops it (see {@link
-   * #moved}), so while it stands, each of its jobs is still due at the instant it was planned for,
-   * and at {@code now} it decides what planning each job at {@code now} would if {@code now} is at
-   * or after the latest of those instants, before the earliest next slot of its plans, and less
+   * The FireSlots entry of the plans one {@link #prepare} made for the jobs due at {@code due}
+   * whose decisions all fire, sorted and serialized then. Any change to one of its jobs' place in
+   * the schedule drops it (see {@link #moved}), so while it stands, each of its jobs is still due
+   * at {@code due}, and at {@code now} it decides what planning each job at {@code now} would if
+   * {@code now} is at or after {@code due}, before the earliest next slot of its plans, and less
    * than the misfire threshold after the oldest slot it fires. Then the slot's burst is proposed
    * without a lookup per job (3-5 ms of the leader thread at 10 000 jobs) before the jobs leave
    * the schedule.
    */
   private record PreparedEntry(
-      Set<String> jobs, PreparedCommand command, Instant latestDue, Instant oldestFired, Instant firstNextDue) {
+      Set<String> jobs, PreparedCommand command, Instant due, Instant oldestFired, Instant firstNextDue) {
     /** {@code missedBefore}: {@code now} less the misfire threshold. */
     boolean decidesAsPlanningAt(Instant now, Instant missedBefore) {
-      return !latestDue.isAfter(now)
-          && oldestFired.isAfter(missedBefore)
-          && (firstNextDue == null || now.isBefore(firstNextDue));
+      return !due.isAfter(now) && Prepared.stillDecided(oldestFired, firstNextDue, now, missedBefore);
     }
   }
 
@@ -159,12 +159,11 @@ final class FireScheduler {
 
   /** The job was written (created, updated, deleted, fired): recompute its next slot. */
   void jobChanged(String name) {
-    moved(name);
     prepared.remove(name);
     if (closed || inFlight.contains(name)) {
-      return; // recomputed when the in-flight proposal completes
+      return; // recomputed when the in-flight proposal completes (a job in flight is in no prepared entry)
     }
-    leader.store().job(name).ifPresentOrElse(this::track, () -> dueByJob.remove(name));
+    leader.store().job(name).ifPresentOrElse(this::track, () -> unschedule(name));
     rearm();
   }
 
@@ -193,18 +192,25 @@ final class FireScheduler {
   /** A paused job is not tracked (resume re-tracks it); others at their next slot in bounds. */
   private void track(Job job) {
     String name = job.getSpec().getName();
-    moved(name);
     if (job.getPaused()) {
-      dueByJob.remove(name);
+      unschedule(name);
       return;
     }
-    FirePlanner.nextSlot(job).ifPresentOrElse(at -> schedule(name, at), () -> dueByJob.remove(name));
+    FirePlanner.nextSlot(job).ifPresentOrElse(at -> schedule(name, at), () -> unschedule(name));
   }
+
+  // dueByJob changes only through schedule and unschedule, which drop the prepared entry of a job that moves.
 
   private void schedule(String job, Instant at) {
     moved(job);
     dueByJob.put(job, at);
     queue.add(new Due(at, job));
+  }
+
+  /** The job leaves the schedule (its queue entries go stale). */
+  private void unschedule(String job) {
+    moved(job);
+    dueByJob.remove(job);
   }
 
   /** The job's place in the schedule changes (or it leaves it): the prepared entry holding it no longer stands. */
@@ -240,7 +246,6 @@ final class FireScheduler {
     List<Due> planned = new ArrayList<>();
     Set<String> entryJobs = new HashSet<>();
     List<SlotDecision> entryDecisions = new ArrayList<>();
-    Instant latestDue = Instant.MIN;
     Instant oldestFired = Instant.MAX;
     Instant firstNextDue = null;
     while (prepared.size() < MAX_PREPARED && liveHeadDueBy(until) != null) {
@@ -257,7 +262,6 @@ final class FireScheduler {
       if (ready.oldestFired() != null && head.at.equals(planned.get(0).at)) {
         entryJobs.add(head.job);
         entryDecisions.addAll(ready.plan().decisions());
-        latestDue = latestDue.isAfter(head.at) ? latestDue : head.at;
         oldestFired = oldestFired.isBefore(ready.oldestFired()) ? oldestFired : ready.oldestFired();
         if (ready.nextDue() != null && (firstNextDue == null || ready.nextDue().isBefore(firstNextDue))) {
           firstNextDue = ready.nextDue();
@@ -268,7 +272,7 @@ final class FireScheduler {
     preparedThrough = until;
     preparedEntry = entryDecisions.isEmpty() || entryDecisions.size() > MAX_DECISIONS_PER_ENTRY
         ? null
-        : new PreparedEntry(entryJobs, entryOf(entryDecisions), latestDue, oldestFired, firstNextDue);
+        : new PreparedEntry(entryJobs, entryOf(entryDecisions), planned.get(0).at, oldestFired, firstNextDue);
   }
 
   private void wake() {
@@ -282,7 +286,7 @@ final class FireScheduler {
       preparedEntry = null;
       propose(entry.jobs, entry.command, now);
       for (String job : entry.jobs) {
-        dueByJob.remove(job); // its queue entries are stale now: dropped below
+        unschedule(job); // its queue entries are dropped below
         prepared.remove(job);
       }
     }
@@ -297,8 +301,7 @@ final class FireScheduler {
     List<SlotDecision> decisions = new ArrayList<>();
     while (decisions.size() < MAX_DECISIONS_PER_ENTRY && liveHeadDueBy(now) != null) {
       Due head = queue.poll();
-      moved(head.job);
-      dueByJob.remove(head.job);
+      unschedule(head.job);
       Prepared ready = prepared.remove(head.job);
       Optional<FirePlanner.Plan> planned = ready != null && ready.sameAsPlanningAt(head.at, now, missedBefore)
           ? Optional.of(ready.plan)
