@@ -16,15 +16,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * History retention on the leader: every {@link #INTERVAL} it looks for finished runs and skipped
- * ranges beyond their job's retention policy (not among the newest {@code keep_last}, and older
- * than {@code keep_for}) and proposes them in one bounded PurgeRuns entry; the applier re-checks
- * each at the entry's leader time. While there is a backlog it sweeps again right after each entry
- * commits. Runs of deleted jobs follow the default policy. Runs only on the leader's executor.
+ * History retention on the leader: every {@link #INTERVAL} it passes over the jobs with history for
+ * finished runs and skipped ranges beyond their job's retention policy (not among the newest {@code
+ * keep_last}, and older than {@code keep_for}) and proposes them in one bounded PurgeRuns entry; the
+ * applier re-checks each at the entry's leader time. While there is a backlog the next pass starts
+ * right after each entry commits, where the last one stopped. Runs of deleted jobs follow the default
+ * policy. Runs only on the leader's executor, in steps of {@link #STEP_NANOS}: fires wait behind
+ * every task there, and a pass over 10 000 jobs held it for tens of milliseconds in one piece.
  */
 final class RetentionSweeper {
   private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -35,10 +38,17 @@ final class RetentionSweeper {
   static final int MAX_PER_COMMAND = 1000;
   /** Entries read per job and family per sweep, so that a job full of young runs costs little. */
   static final int MAX_SCAN_PER_JOB = 5000;
+  private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  /** Job names read per seek of a pass. */
+  private static final int PAGE = 64;
 
   private final LeaderTerm leader;
   private ScheduledFuture<?> timer;
   private boolean closed;
+  /** The pass under way, null between passes. */
+  private Pass pass;
+  /** Where the next pass starts: after this job, or at the first if empty. */
+  private String resumeAfter = "";
 
   RetentionSweeper(LeaderTerm leader) {
     this.leader = leader;
@@ -57,25 +67,35 @@ final class RetentionSweeper {
 
   private void schedule(Duration delay) {
     if (!closed) {
-      timer = leader.executor().schedule(this::sweep, delay.toMillis(), TimeUnit.MILLISECONDS);
+      timer = leader.executor().schedule(this::step, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
-  private void sweep() {
+  private void step() {
     if (closed) {
       return;
     }
-    PurgeRuns purge;
+    if (pass == null) {
+      pass = new Pass(leader.clock().instant(), MAX_PER_COMMAND, resumeAfter);
+    }
+    long deadline = System.nanoTime() + STEP_NANOS;
+    boolean done;
     try {
-      purge = candidates(leader.store(), leader.clock().instant(), MAX_PER_COMMAND);
+      done = pass.advance(leader.store(), () -> System.nanoTime() - deadline >= 0);
     } catch (RuntimeException e) {
       log.warn("retention sweep failed, trying again later: {}", e.toString());
-      schedule(INTERVAL);
+      endPass("", INTERVAL);
       return;
     }
+    if (!done) {
+      schedule(Duration.ZERO);
+      return;
+    }
+    PurgeRuns purge = pass.purge();
+    String next = pass.full() ? pass.resumeAfter() : "";
     int size = purge.getRunIdsCount() + purge.getSkippedCount();
     if (size == 0) {
-      schedule(INTERVAL);
+      endPass("", INTERVAL);
       return;
     }
     leader
@@ -84,61 +104,133 @@ final class RetentionSweeper {
             (result, failure) -> {
               if (failure != null) {
                 log.warn("purge of {} record(s) failed: {}", size, failure.toString());
-                schedule(INTERVAL);
+                endPass("", INTERVAL);
                 return;
               }
               long purged = result.getItemsList().stream().filter(i -> i.getCode() == ResultCode.OK).count();
               log.debug("retention purged {} of {} record(s)", purged, size);
               // A full entry means there may be more: go on soon, else wait for the next round.
-              schedule(size >= MAX_PER_COMMAND && purged > 0 ? BACKLOG_PAUSE : INTERVAL);
+              boolean backlog = !next.isEmpty() && purged > 0;
+              endPass(backlog ? next : "", backlog ? BACKLOG_PAUSE : INTERVAL);
             },
             leader.executor());
   }
 
+  private void endPass(String nextStartsAfter, Duration delay) {
+    pass = null;
+    resumeAfter = nextStartsAfter;
+    schedule(delay);
+  }
+
   /**
-   * Finished runs and skipped ranges beyond their job's policy at {@code now}, oldest first, at
-   * most {@code max} in all.
+   * Finished runs and skipped ranges beyond their job's policy at {@code now}, oldest first within
+   * each job, at most {@code max} in all: one whole pass.
    */
   static PurgeRuns candidates(SchedulerStore store, Instant now, int max) {
-    PurgeRuns.Builder purge = PurgeRuns.newBuilder();
-    for (String job : store.jobsWithHistory()) {
-      if (purge.getRunIdsCount() + purge.getSkippedCount() >= max) {
-        break;
+    Pass pass = new Pass(now, max, "");
+    pass.advance(store, () -> false);
+    return pass.purge();
+  }
+
+  /**
+   * One pass over the jobs with history in name order, resumable between steps: what it found so
+   * far, and after which job a pass that stops full should go on (the job it filled up in is checked
+   * again).
+   */
+  static final class Pass {
+    private final Instant now;
+    private final int max;
+    private final PurgeRuns.Builder purge = PurgeRuns.newBuilder();
+    private String checkedThrough;
+    private boolean done;
+
+    Pass(Instant now, int max, String startAfter) {
+      this.now = now;
+      this.max = max;
+      this.checkedThrough = startAfter;
+    }
+
+    /**
+     * Checks jobs, at least one, until {@code stop} says so after one, the purge is full or no job
+     * is left. True when the pass is done.
+     */
+    boolean advance(SchedulerStore store, BooleanSupplier stop) {
+      while (!done) {
+        List<String> page = store.jobsWithHistoryAfter(checkedThrough, PAGE);
+        done = page.isEmpty();
+        for (String job : page) {
+          check(store, job);
+          if (full()) {
+            done = true;
+            break;
+          }
+          checkedThrough = job;
+          if (stop.getAsBoolean()) {
+            return false;
+          }
+        }
       }
+      return true;
+    }
+
+    boolean full() {
+      return size() >= max;
+    }
+
+    /** The job a full pass's successor starts after. */
+    String resumeAfter() {
+      return checkedThrough;
+    }
+
+    PurgeRuns purge() {
+      return purge.build();
+    }
+
+    private int size() {
+      return purge.getRunIdsCount() + purge.getSkippedCount();
+    }
+
+    /**
+     * One key tells that a job has nothing old enough, before its newest entries are counted: a
+     * skipped range is as old as its last slot, a run no older than its slot (a completion stamped
+     * earlier, by a worker whose clock is behind, waits for its slot).
+     */
+    private void check(SchedulerStore store, String job) {
       Optional<JobSpec> spec = store.job(job).map(j -> j.getSpec());
       int keepLast = Retention.keepLast(spec);
       Duration keepFor = Retention.keepFor(spec);
-      store.nthNewestRunSlot(job, keepLast).ifPresent(boundary -> {
-        List<Run> oldest = store.oldestRuns(job, MAX_SCAN_PER_JOB);
-        for (Run run : oldest) {
-          if (purge.getRunIdsCount() + purge.getSkippedCount() >= max
-              || !Times.toInstant(run.getSlot()).isBefore(boundary)) {
-            break;
+      if (store.oldestRunSlot(job).filter(slot -> Retention.oldEnough(slot, keepFor, now)).isPresent()) {
+        store.nthNewestRunSlot(job, keepLast).ifPresent(boundary -> {
+          for (Run run : store.oldestRuns(job, MAX_SCAN_PER_JOB)) {
+            if (full() || !Times.toInstant(run.getSlot()).isBefore(boundary)) {
+              break;
+            }
+            if (!isActive(run) && Retention.oldEnough(Retention.ageOf(run), keepFor, now)) {
+              purge.addRunIds(run.getRunId());
+            }
           }
-          if (!isActive(run) && Retention.oldEnough(Retention.ageOf(run), keepFor, now)) {
-            purge.addRunIds(run.getRunId());
+        });
+      }
+      if (store.oldestSkippedThrough(job).filter(t -> Retention.oldEnough(t, keepFor, now)).isPresent()) {
+        store.nthNewestSkippedThrough(job, keepLast).ifPresent(boundary -> {
+          for (SkippedSlots skipped : store.oldestSkipped(job, MAX_SCAN_PER_JOB)) {
+            Instant through = Times.toInstant(skipped.getThrough());
+            if (full() || !through.isBefore(boundary)) {
+              break;
+            }
+            if (Retention.oldEnough(through, keepFor, now)) {
+              purge.addSkipped(SkippedRef.newBuilder().setJob(job).setThrough(skipped.getThrough()));
+            }
           }
-        }
-      });
-      store.nthNewestSkippedThrough(job, keepLast).ifPresent(boundary -> {
-        for (SkippedSlots skipped : store.oldestSkipped(job, MAX_SCAN_PER_JOB)) {
-          Instant through = Times.toInstant(skipped.getThrough());
-          if (purge.getRunIdsCount() + purge.getSkippedCount() >= max || !through.isBefore(boundary)) {
-            break;
-          }
-          if (Retention.oldEnough(through, keepFor, now)) {
-            purge.addSkipped(SkippedRef.newBuilder().setJob(job).setThrough(skipped.getThrough()));
-          }
-        }
-      });
+        });
+      }
     }
-    return purge.build();
-  }
 
-  private static boolean isActive(Run run) {
-    return switch (run.getState()) {
-      case QUEUED, LEASED, RETRY_WAIT -> true;
-      default -> false;
-    };
+    private static boolean isActive(Run run) {
+      return switch (run.getState()) {
+        case QUEUED, LEASED, RETRY_WAIT -> true;
+        default -> false;
+      };
+    }
   }
 }

@@ -113,4 +113,38 @@ class RetentionSweeperTest extends LeaderLoopTest {
     assertThat(purge.getSkippedList()).extracting(SkippedRef::getThrough)
         .containsExactly(Times.toTimestamp(T0.plusSeconds(10)), Times.toTimestamp(T0.plusSeconds(20)));
   }
+
+  @Test
+  void aPassTakenOneJobAtATimeFindsWhatOneWholePassFindsAndAFullPassResumesAtTheJobItFilledUpIn() {
+    for (String job : new String[] {"e", "f", "g"}) {
+      create(job, 1, 1);
+      for (int s = 10; s <= 40; s += 10) {
+        run(job, s, true);
+      }
+    }
+    create("h", 1, 100_000); // old runs, but not old enough: the pass reads one key of it
+    run("h", 10, true);
+    run("h", 20, true);
+    Instant now = T0.plusSeconds(1000);
+    PurgeRuns whole = RetentionSweeper.candidates(store, now, 1000);
+
+    RetentionSweeper.Pass stepped = new RetentionSweeper.Pass(now, 1000, "");
+    int steps = 0;
+    while (!stepped.advance(store, () -> true)) {
+      steps++;
+    }
+    assertThat(steps).isEqualTo(4); // e, f, g, h; the last step finds no job left
+    assertThat(stepped.purge()).isEqualTo(whole);
+    assertThat(whole.getRunIdsCount()).isEqualTo(9);
+
+    // Four candidates fill up in f (three in e, the first in f): the next pass goes on after e.
+    RetentionSweeper.Pass first = new RetentionSweeper.Pass(now, 4, "");
+    assertThat(first.advance(store, () -> false)).isTrue();
+    assertThat(first.full()).isTrue();
+    assertThat(first.resumeAfter()).isEqualTo("e");
+    RetentionSweeper.Pass next = new RetentionSweeper.Pass(now, 1000, first.resumeAfter());
+    next.advance(store, () -> false);
+    assertThat(next.purge().getRunIdsList())
+        .containsExactlyElementsOf(whole.getRunIdsList().subList(3, 9));
+  }
 }

@@ -422,25 +422,50 @@ public final class SchedulerStore implements AutoCloseable {
     return out;
   }
 
-  /** Every job name that has runs or skipped ranges, deleted jobs included, sorted. */
-  public java.util.SortedSet<String> jobsWithHistory() {
+  /**
+   * The first {@code limit} job names after {@code after} (from the first if it is empty), in order, that have runs or
+   * skipped ranges, deleted jobs included: one seek per name.
+   */
+  public List<String> jobsWithHistoryAfter(String after, int limit) {
     java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    byte[] start = new byte[0];
+    if (!after.isEmpty()) {
+      start = Keys.jobPrefix(after);
+      start[start.length - 1] = 1; // just past every key of that job
+    }
     for (Family family : List.of(Family.RUNS, Family.SKIPPED)) {
+      byte[] from = start;
       withReadLock(
           () -> {
             try (RocksIterator it = db.newIterator(handles.get(family))) {
-              for (it.seek(new byte[0]); it.isValid(); ) {
+              int found = 0;
+              for (it.seek(from); it.isValid() && found < limit; found++) {
                 String job = Keys.jobOf(it.key());
                 names.add(job);
                 byte[] next = Keys.jobPrefix(job);
-                next[next.length - 1] = 1; // just past every key of this job
+                next[next.length - 1] = 1;
                 it.seek(next);
               }
             }
             return null;
           });
     }
-    return names;
+    return names.stream().limit(limit).toList();
+  }
+
+  /** The slot of the job's oldest run, if it has runs. */
+  public Optional<Instant> oldestRunSlot(String job) {
+    return oldestTime(Family.RUNS, job);
+  }
+
+  /** The last slot of the job's oldest skipped range, if it has any. */
+  public Optional<Instant> oldestSkippedThrough(String job) {
+    return oldestTime(Family.SKIPPED, job);
+  }
+
+  private Optional<Instant> oldestTime(Family family, String job) {
+    List<byte[]> first = keys(family, Keys.jobPrefix(job), 1);
+    return first.stream().findFirst().map(Keys::timeOf);
   }
 
   /** The slot of the job's {@code n}-th newest run (1 = newest), if it has that many. */
