@@ -43,6 +43,8 @@ final class RetentionSweeper {
   private static final int PAGE = 64;
 
   private final LeaderTerm leader;
+  private final Duration firstSweep;
+  private final int maxPerCommand;
   private ScheduledFuture<?> timer;
   private boolean closed;
   /** The pass under way, null between passes. */
@@ -51,11 +53,17 @@ final class RetentionSweeper {
   private String resumeAfter = "";
 
   RetentionSweeper(LeaderTerm leader) {
+    this(leader, FIRST_SWEEP, MAX_PER_COMMAND);
+  }
+
+  RetentionSweeper(LeaderTerm leader, Duration firstSweep, int maxPerCommand) {
     this.leader = leader;
+    this.firstSweep = firstSweep;
+    this.maxPerCommand = maxPerCommand;
   }
 
   void start() {
-    schedule(FIRST_SWEEP);
+    schedule(firstSweep);
   }
 
   void close() {
@@ -76,7 +84,7 @@ final class RetentionSweeper {
       return;
     }
     if (pass == null) {
-      pass = new Pass(leader.clock().instant(), MAX_PER_COMMAND, resumeAfter);
+      pass = new Pass(leader.clock().instant(), maxPerCommand, resumeAfter);
     }
     long deadline = System.nanoTime() + STEP_NANOS;
     boolean done;
@@ -92,7 +100,8 @@ final class RetentionSweeper {
       return;
     }
     PurgeRuns purge = pass.purge();
-    String next = pass.full() ? pass.resumeAfter() : "";
+    boolean full = pass.full();
+    String next = pass.resumeAfter();
     int size = purge.getRunIdsCount() + purge.getSkippedCount();
     if (size == 0) {
       endPass("", INTERVAL);
@@ -110,7 +119,7 @@ final class RetentionSweeper {
               long purged = result.getItemsList().stream().filter(i -> i.getCode() == ResultCode.OK).count();
               log.debug("retention purged {} of {} record(s)", purged, size);
               // A full entry means there may be more: go on soon, else wait for the next round.
-              boolean backlog = !next.isEmpty() && purged > 0;
+              boolean backlog = full && purged > 0;
               endPass(backlog ? next : "", backlog ? BACKLOG_PAUSE : INTERVAL);
             },
             leader.executor());

@@ -1,6 +1,7 @@
 package io.raftcron.server.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Duration;
 import io.raftcron.proto.Command;
@@ -22,6 +23,8 @@ import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** What the leader's retention sweep proposes, and that the applier accepts exactly that. */
@@ -146,5 +149,30 @@ class RetentionSweeperTest extends LeaderLoopTest {
     next.advance(store, () -> false);
     assertThat(next.purge().getRunIdsList())
         .containsExactlyElementsOf(whole.getRunIdsList().subList(3, 9));
+  }
+
+  @Test
+  void whileEachEntryIsFullTheSweepGoesOnAtOnceUntilNothingIsLeft() {
+    for (String job : new String[] {"p", "q"}) {
+      create(job, 1, 1);
+      for (int s = 10; s <= 40; s += 10) {
+        run(job, s, true); // three of each job's four runs are beyond the policy
+      }
+    }
+    now = T0.plusSeconds(1000);
+    List<PurgeRuns> proposed = new CopyOnWriteArrayList<>();
+    RetentionSweeper sweeper = new RetentionSweeper(
+        term(c -> proposed.add(c.getPurgeRuns())), java.time.Duration.ZERO, 2);
+    executor.execute(sweeper::start);
+    try {
+      // Entries of two: p's first two runs fill the first one, so the next pass starts at p again.
+      // The next round would come a minute later: all six purged sooner shows the backlog followed.
+      await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+          proposed.stream().mapToInt(PurgeRuns::getRunIdsCount).sum()).isEqualTo(6));
+      assertThat(proposed).extracting(PurgeRuns::getRunIdsCount).containsExactly(2, 2, 2);
+      assertThat(RetentionSweeper.candidates(store, now, 1000).getRunIdsCount()).isZero();
+    } finally {
+      executor.execute(sweeper::close);
+    }
   }
 }
