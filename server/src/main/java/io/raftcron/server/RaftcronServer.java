@@ -110,7 +110,6 @@ public final class RaftcronServer implements AutoCloseable {
       BackupRestore.seed(config.restoreFrom().get(), config);
     }
     this.store = SchedulerStore.open(config.dataDir().resolve("state"));
-    this.leaderExecutor = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-leader"));
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
     NodeInfo self =
         NodeInfo.newBuilder()
@@ -120,6 +119,7 @@ public final class RaftcronServer implements AutoCloseable {
             .build();
 
     NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store, clock);
+    this.leaderExecutor = new LeaderExecutor(daemon("raftcron-leader"), metrics::observeLeaderTask);
     CommitObserver fireCommits = metrics.fireCommits();
     Proposer proposer =
         new Proposer(clock, config.nodeId(), command -> {

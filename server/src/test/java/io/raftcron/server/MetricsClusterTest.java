@@ -100,6 +100,9 @@ class MetricsClusterTest {
           .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(4));
       assertThat(ofLeader.value("raftcron_fire_commit_lateness_seconds_bucket", "le=\"1.0\""))
           .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(4));
+      // Its thread's tasks are timed: at least one wake per fired slot.
+      assertThat(ofLeader.value("raftcron_leader_task_duration_seconds_count", ""))
+          .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(4));
     }
   }
 

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
 final class AlertDetector {
   private static final Logger log = LoggerFactory.getLogger(AlertDetector.class);
   /**
-   * How long one task of the initial pass holds the executor, in pages of {@link #PASS_PAGE} jobs:
+   * How long one task of the initial pass (or of a check's re-evaluation of changed jobs) holds
+   * the executor, the pass in pages of {@link #PASS_PAGE} jobs:
    * a job's check reads its unfinished runs, so a page's cost grows with the backlog (200 jobs
    * with a minute of queued runs each took 30-45 ms, delaying the next slot's fires as long).
    */
@@ -118,11 +119,27 @@ final class AlertDetector {
   }
 
   private void check() {
+    checkAfter(jobAlerts.changedCount());
+  }
+
+  /**
+   * Re-evaluates the changed jobs {@link #PASS_TASK_NANOS} per task, other leader work between,
+   * then checks. {@code backlog} bounds the jobs evaluated in steps, so that jobs changing faster
+   * than they are evaluated cannot hold the check off: those left are evaluated by the check.
+   */
+  private void checkAfter(int backlog) {
     if (closed) {
       return;
     }
     CompletableFuture<?> proposed;
     try {
+      int before = jobAlerts.changedCount();
+      long until = System.nanoTime() + PASS_TASK_NANOS;
+      if (backlog > 0 && !jobAlerts.evaluateChanged(backlog, () -> System.nanoTime() - until >= 0)) {
+        int left = backlog - (before - jobAlerts.changedCount());
+        leader.executor().execute(() -> checkAfter(left));
+        return;
+      }
       proposed = proposeChanges(leader.clock().instant());
     } catch (RuntimeException e) {
       log.warn("alert check failed, trying again later: {}", e.toString());

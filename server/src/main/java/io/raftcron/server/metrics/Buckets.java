@@ -10,6 +10,8 @@ final class Buckets {
   static final double[] DURATION = {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800};
   /** Applying one committed entry to RocksDB. */
   static final double[] APPLY = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5};
+  /** A task of the leader's thread: a millisecond or two when healthy. */
+  static final double[] LEADER_TASK = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
   private Buckets() {}
 

@@ -25,6 +25,7 @@ public final class NodeMetrics {
   private final JobMetrics jobs;
   private final Histogram applyDuration;
   private final FireCommitLateness fireCommits;
+  private final Histogram leaderTaskDuration;
 
   private NodeMetrics(PrometheusRegistry registry, boolean perJobLabels, SchedulerStore store, InstantSource clock) {
     this.registry = registry;
@@ -40,6 +41,15 @@ public final class NodeMetrics {
             .classicOnly()
             .classicUpperBounds(Buckets.APPLY)
             .withoutExemplars() // observed on the applying thread, where no span is current (see JobFamilies)
+            .register(registry);
+    this.leaderTaskDuration =
+        Histogram.builder()
+            .name("raftcron_leader_task_duration_seconds")
+            .unit(Unit.SECONDS)
+            .help("Time one task held the leader's single thread (a slot's fires due meanwhile wait)")
+            .classicOnly()
+            .classicUpperBounds(Buckets.LEADER_TASK)
+            .withoutExemplars()
             .register(registry);
   }
 
@@ -70,6 +80,11 @@ public final class NodeMetrics {
   /** How long applying one entry took, listener included. */
   public void observeApply(long nanos) {
     applyDuration.observe(nanos / 1e9);
+  }
+
+  /** How long one task of the leader's executor ran. */
+  public void observeLeaderTask(long nanos) {
+    leaderTaskDuration.observe(nanos / 1e9);
   }
 
   public PrometheusRegistry registry() {

@@ -147,6 +147,25 @@ class JobAlertsTest {
   }
 
   @Test
+  void changedJobsCanBeEvaluatedInStepsBeforeACheck() {
+    JOBS.forEach(this::put);
+    put("d");
+    put("e");
+    passOverAllJobs();
+    skip("d", MISSED);
+    long afterPass = jobAlerts.evaluations();
+    assertThat(jobAlerts.changedCount()).isEqualTo(5); // the puts' marks, d's among them
+
+    assertThat(jobAlerts.evaluateChanged(2, () -> false)).isFalse(); // at most two
+    assertThat(jobAlerts.evaluateChanged(5, () -> true)).isFalse(); // one, then told to stop
+    assertThat(jobAlerts.changedCount()).isEqualTo(2);
+    assertThat(jobAlerts.evaluateChanged(5, () -> false)).isTrue();
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 5);
+    assertThat(jobAlerts.current()).extracting(Alert::getId).containsExactly("missed-slots/d");
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 5); // nothing left for the check
+  }
+
+  @Test
   void aCheckWithNothingChangedEvaluatesNoJob() {
     JOBS.forEach(this::put);
     passOverAllJobs();
