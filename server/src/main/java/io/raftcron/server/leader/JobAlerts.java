@@ -72,9 +72,8 @@ final class JobAlerts {
   boolean evaluateChanged(int max, BooleanSupplier stop) {
     Iterator<String> jobs = changed.iterator();
     for (int n = 0; jobs.hasNext() && n < max; n++) {
-      String job = jobs.next();
-      jobs.remove();
-      reevaluate(job);
+      reevaluate(jobs.next());
+      jobs.remove(); // after: a job whose evaluation failed stays marked, as in current()
       if (stop.getAsBoolean()) {
         break;
       }
