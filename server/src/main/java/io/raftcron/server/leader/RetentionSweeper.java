@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * applier re-checks each at the entry's leader time. While there is a backlog the next pass starts
  * right after each entry commits, where the last one stopped. Runs of deleted jobs follow the default
  * policy. Runs only on the leader's executor, in steps of {@link #STEP_NANOS}: fires wait behind
- * every task there, and a pass over 10 000 jobs held it for tens of milliseconds in one piece.
+ * every task there, and a whole pass in one task (12 % of the CPU at 60 000 jobs) made them wait.
  */
 final class RetentionSweeper {
   private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -102,7 +102,7 @@ final class RetentionSweeper {
     PurgeRuns purge = pass.purge();
     boolean full = pass.full();
     String next = pass.resumeAfter();
-    int size = purge.getRunIdsCount() + purge.getSkippedCount();
+    int size = pass.size();
     if (size == 0) {
       endPass("", INTERVAL);
       return;
@@ -195,7 +195,7 @@ final class RetentionSweeper {
       return purge.build();
     }
 
-    private int size() {
+    int size() {
       return purge.getRunIdsCount() + purge.getSkippedCount();
     }
 

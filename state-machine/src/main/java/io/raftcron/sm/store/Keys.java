@@ -26,6 +26,13 @@ final class Keys {
     return ByteBuffer.allocate(name.length + 1).put(name).put((byte) 0).array();
   }
 
+  /** Just past every key of a job in the runs and skipped families: where the next job's keys start. */
+  static byte[] pastJob(String job) {
+    byte[] key = jobPrefix(job);
+    key[key.length - 1] = 1;
+    return key;
+  }
+
   /** runs / skipped: job 0 time. */
   static byte[] jobTime(String job, Instant t) {
     return jobTime(job, t.toEpochMilli());

@@ -428,13 +428,8 @@ public final class SchedulerStore implements AutoCloseable {
    */
   public List<String> jobsWithHistoryAfter(String after, int limit) {
     java.util.SortedSet<String> names = new java.util.TreeSet<>();
-    byte[] start = new byte[0];
-    if (!after.isEmpty()) {
-      start = Keys.jobPrefix(after);
-      start[start.length - 1] = 1; // just past every key of that job
-    }
+    byte[] from = after.isEmpty() ? new byte[0] : Keys.pastJob(after);
     for (Family family : List.of(Family.RUNS, Family.SKIPPED)) {
-      byte[] from = start;
       withReadLock(
           () -> {
             try (RocksIterator it = db.newIterator(handles.get(family))) {
@@ -442,9 +437,7 @@ public final class SchedulerStore implements AutoCloseable {
               for (it.seek(from); it.isValid() && found < limit; found++) {
                 String job = Keys.jobOf(it.key());
                 names.add(job);
-                byte[] next = Keys.jobPrefix(job);
-                next[next.length - 1] = 1;
-                it.seek(next);
+                it.seek(Keys.pastJob(job));
               }
             }
             return null;
