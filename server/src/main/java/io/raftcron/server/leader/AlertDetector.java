@@ -37,12 +37,10 @@ import org.slf4j.LoggerFactory;
 final class AlertDetector {
   private static final Logger log = LoggerFactory.getLogger(AlertDetector.class);
   /**
-   * How long one task of the initial pass (or of a check's re-evaluation of changed jobs) holds
-   * the executor, the pass in pages of {@link #PASS_PAGE} jobs:
-   * a job's check reads its unfinished runs, so a page's cost grows with the backlog (200 jobs
-   * with a minute of queued runs each took 30-45 ms, delaying the next slot's fires as long).
+   * Jobs evaluated per page of the initial pass, pages going on for a slice of the leader's
+   * executor: a job's check reads its unfinished runs, so a page's cost grows with the backlog (200
+   * jobs with a minute of queued runs each took 30-45 ms, delaying the next slot's fires as long).
    */
-  private static final long PASS_TASK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final int PASS_PAGE = 10;
 
   private final LeaderTerm leader;
@@ -75,7 +73,7 @@ final class AlertDetector {
   }
 
   void start() {
-    leader.executor().execute(this::passOverJobs);
+    passOverJobs();
   }
 
   /** See {@link JobAlerts#onApplied}. */
@@ -83,26 +81,30 @@ final class AlertDetector {
     jobAlerts.onApplied(command, result);
   }
 
-  /** The initial pass for {@link #PASS_TASK_NANOS}; then the rest, behind whatever else is due. */
+  /** The initial pass, in slices with other leader work between; then the checks. */
   private void passOverJobs() {
-    if (closed) {
-      return;
-    }
-    try {
-      long until = System.nanoTime() + PASS_TASK_NANOS;
-      boolean done;
-      do {
-        done = jobAlerts.loadNext(PASS_PAGE);
-      } while (!done && System.nanoTime() - until < 0);
-      if (done) {
-        schedule();
-      } else {
-        leader.executor().execute(this::passOverJobs);
-      }
-    } catch (RuntimeException e) {
-      log.warn("alert pass over the jobs failed, trying again later: {}", e.toString());
-      leader.executor().schedule(this::passOverJobs, rules.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
-    }
+    leader
+        .inSlices(
+            timeUp -> {
+              boolean done;
+              do {
+                done = jobAlerts.loadNext(PASS_PAGE);
+              } while (!done && !timeUp.getAsBoolean());
+              return done;
+            },
+            () -> !closed)
+        .whenComplete(
+            (passed, failure) -> {
+              if (closed) {
+                return;
+              }
+              if (failure == null) {
+                schedule();
+              } else {
+                log.warn("alert pass over the jobs failed, trying again later: {}", failure.toString());
+                leader.executor().schedule(this::passOverJobs, rules.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+              }
+            });
   }
 
   void close() {
@@ -118,45 +120,23 @@ final class AlertDetector {
     }
   }
 
+  /** Re-evaluates the jobs changed since the last check, in slices; then proposes and delivers. */
   private void check() {
-    checkAfter(jobAlerts.changedCount());
-  }
-
-  /**
-   * Re-evaluates the changed jobs {@link #PASS_TASK_NANOS} per task, other leader work between,
-   * then checks. {@code backlog} bounds the jobs evaluated in steps, so that jobs changing faster
-   * than they are evaluated cannot hold the check off: those left are evaluated by the check.
-   */
-  private void checkAfter(int backlog) {
-    if (closed) {
-      return;
-    }
-    CompletableFuture<?> proposed;
-    try {
-      int before = jobAlerts.changedCount();
-      long until = System.nanoTime() + PASS_TASK_NANOS;
-      if (backlog > 0 && !jobAlerts.evaluateChanged(backlog, () -> System.nanoTime() - until >= 0)) {
-        int left = backlog - (before - jobAlerts.changedCount());
-        leader.executor().execute(() -> checkAfter(left));
-        return;
-      }
-      proposed = proposeChanges(leader.clock().instant());
-    } catch (RuntimeException e) {
-      log.warn("alert check failed, trying again later: {}", e.toString());
-      schedule();
-      return;
-    }
-    proposed.whenCompleteAsync(
-        (ignored, failure) -> {
-          if (failure != null) {
-            log.warn("alert proposal failed: {}", failure.toString());
-          }
-          if (!closed) {
-            deliverPending();
-            schedule();
-          }
-        },
-        leader.executor());
+    leader
+        .inSlices(jobAlerts.changedSoFar(), () -> !closed)
+        .thenCompose(evaluated -> proposeChanges(leader.clock().instant()))
+        .whenCompleteAsync(
+            (ignored, failure) -> {
+              if (closed) {
+                return;
+              }
+              if (failure != null) {
+                log.warn("alert check failed, trying again later: {}", failure.toString());
+              }
+              deliverPending();
+              schedule();
+            },
+            leader.executor());
   }
 
   private CompletableFuture<?> proposeChanges(Instant now) {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -59,26 +58,27 @@ final class JobAlerts {
     return loaded;
   }
 
-  /** How many jobs changed since they were last evaluated. */
-  int changedCount() {
-    return changed.size();
-  }
-
   /**
-   * Re-evaluates up to {@code max} of the changed jobs, at least one, until {@code stop} says so;
-   * true once none is left. A check spreads a burst of changes (10 000 jobs created at once took
-   * 360 ms in one piece) over several tasks with this before it asks for {@link #current}.
+   * Re-evaluates, in steps, the jobs changed so far, before a check asks for {@link #current}: a
+   * burst of changes (10 000 jobs created at once took 360 ms in one piece) is spread over several
+   * tasks. Jobs changed after this call are left to the check, so that jobs changing faster than
+   * they are evaluated cannot hold it off.
    */
-  boolean evaluateChanged(int max, BooleanSupplier stop) {
-    Iterator<String> jobs = changed.iterator();
-    for (int n = 0; jobs.hasNext() && n < max; n++) {
-      reevaluate(jobs.next());
-      jobs.remove(); // after: a job whose evaluation failed stays marked, as in current()
-      if (stop.getAsBoolean()) {
-        break;
+  LeaderTerm.Steps changedSoFar() {
+    Iterator<String> jobs = List.copyOf(changed).iterator();
+    return timeUp -> {
+      while (jobs.hasNext()) {
+        String job = jobs.next();
+        if (changed.contains(job)) {
+          reevaluate(job);
+          changed.remove(job); // after: a job whose evaluation failed stays marked, as in current()
+        }
+        if (timeUp.getAsBoolean()) {
+          break;
+        }
       }
-    }
-    return changed.isEmpty();
+      return !jobs.hasNext();
+    };
   }
 
   /**

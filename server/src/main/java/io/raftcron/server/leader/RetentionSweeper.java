@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
  * keep_last}, and older than {@code keep_for}) and proposes them in one bounded PurgeRuns entry; the
  * applier re-checks each at the entry's leader time. While there is a backlog the next pass starts
  * right after each entry commits, where the last one stopped. Runs of deleted jobs follow the default
- * policy. Runs only on the leader's executor, in steps of {@link #STEP_NANOS}: fires wait behind
- * every task there, and a whole pass in one task (12 % of the CPU at 60 000 jobs) made them wait.
+ * policy. Runs only on the leader's executor, a pass in slices ({@link LeaderTerm#inSlices}).
  */
 final class RetentionSweeper {
   private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -38,7 +37,6 @@ final class RetentionSweeper {
   static final int MAX_PER_COMMAND = 1000;
   /** Entries read per job and family per sweep, so that a job full of young runs costs little. */
   static final int MAX_SCAN_PER_JOB = 5000;
-  private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   /** Job names read per seek of a pass. */
   private static final int PAGE = 64;
 
@@ -47,8 +45,6 @@ final class RetentionSweeper {
   private final int maxPerCommand;
   private ScheduledFuture<?> timer;
   private boolean closed;
-  /** The pass under way, null between passes. */
-  private Pass pass;
   /** Where the next pass starts: after this job, or at the first if empty. */
   private String resumeAfter = "";
 
@@ -75,40 +71,38 @@ final class RetentionSweeper {
 
   private void schedule(Duration delay) {
     if (!closed) {
-      timer = leader.executor().schedule(this::step, delay.toMillis(), TimeUnit.MILLISECONDS);
+      timer = leader.executor().schedule(this::sweep, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
-  private void step() {
-    if (closed) {
-      return;
-    }
-    if (pass == null) {
-      pass = new Pass(leader.clock().instant(), maxPerCommand, resumeAfter);
-    }
-    long deadline = System.nanoTime() + STEP_NANOS;
-    boolean done;
-    try {
-      done = pass.advance(leader.store(), () -> System.nanoTime() - deadline >= 0);
-    } catch (RuntimeException e) {
-      log.warn("retention sweep failed, trying again later: {}", e.toString());
-      endPass("", INTERVAL);
-      return;
-    }
-    if (!done) {
-      schedule(Duration.ZERO);
-      return;
-    }
-    PurgeRuns purge = pass.purge();
-    boolean full = pass.full();
-    String next = pass.resumeAfter();
+  private void sweep() {
+    Pass pass = new Pass(leader.clock().instant(), maxPerCommand, resumeAfter);
+    leader
+        .inSlices(timeUp -> pass.advance(leader.store(), timeUp), () -> !closed)
+        .whenComplete(
+            (passed, failure) -> {
+              if (closed) {
+                return;
+              }
+              if (failure != null) {
+                log.warn("retention sweep failed, trying again later: {}", failure.toString());
+                endPass("", INTERVAL);
+              } else {
+                propose(pass);
+              }
+            });
+  }
+
+  private void propose(Pass pass) {
     int size = pass.size();
     if (size == 0) {
       endPass("", INTERVAL);
       return;
     }
+    boolean full = pass.full();
+    String next = pass.resumeAfter();
     leader
-        .propose(Command.newBuilder().setPurgeRuns(purge))
+        .propose(Command.newBuilder().setPurgeRuns(pass.purge()))
         .whenCompleteAsync(
             (result, failure) -> {
               if (failure != null) {
@@ -126,7 +120,6 @@ final class RetentionSweeper {
   }
 
   private void endPass(String nextStartsAfter, Duration delay) {
-    pass = null;
     resumeAfter = nextStartsAfter;
     schedule(delay);
   }

@@ -147,22 +147,22 @@ class JobAlertsTest {
   }
 
   @Test
-  void changedJobsCanBeEvaluatedInStepsBeforeACheck() {
+  void theJobsChangedSoFarCanBeEvaluatedInStepsBeforeACheck() {
     JOBS.forEach(this::put);
     put("d");
     put("e");
     passOverAllJobs();
     skip("d", MISSED);
     long afterPass = jobAlerts.evaluations();
-    assertThat(jobAlerts.changedCount()).isEqualTo(5); // the puts' marks, d's among them
+    LeaderTerm.Steps changedSoFar = jobAlerts.changedSoFar(); // the puts' five marks, d's among them
+    put("f"); // changed after: left to the check
 
-    assertThat(jobAlerts.evaluateChanged(2, () -> false)).isFalse(); // at most two
-    assertThat(jobAlerts.evaluateChanged(5, () -> true)).isFalse(); // one, then told to stop
-    assertThat(jobAlerts.changedCount()).isEqualTo(2);
-    assertThat(jobAlerts.evaluateChanged(5, () -> false)).isTrue();
+    assertThat(changedSoFar.advance(() -> true)).isFalse(); // one, then told to stop
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 1);
+    assertThat(changedSoFar.advance(() -> false)).isTrue();
     assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 5);
     assertThat(jobAlerts.current()).extracting(Alert::getId).containsExactly("missed-slots/d");
-    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 5); // nothing left for the check
+    assertThat(jobAlerts.evaluations()).isEqualTo(afterPass + 6); // f alone was left for the check
   }
 
   @Test
