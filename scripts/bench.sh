@@ -103,6 +103,7 @@ comparison() {
   if [[ "$quick" == true ]]; then
     peers 200 10 5
     scenario fire --jobs 2000 --duration 10 --warmup 3
+    scenario fire --processes --jobs 2000 --duration 10 --warmup 3
     scenario e2e --jobs 500 --duration 10 --warmup 3
     scenario failover --jobs 1000 --duration 9 --warmup 3
     scenario failover --kill --jobs 500 --duration 9 --warmup 5
@@ -111,6 +112,7 @@ comparison() {
   else
     peers 1000 30 10
     scenario fire --jobs 10000 --duration 30 --warmup 10
+    scenario fire --processes --jobs 10000 --duration 30 --warmup 10
     scenario e2e --jobs 2000 --duration 30 --warmup 10
     scenario failover --jobs 5000 --duration 30 --warmup 10
     scenario failover --kill --jobs 2000 --duration 20 --warmup 10

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -24,14 +23,12 @@ final class FailoverScenario implements Callable<Integer> {
   @Option(names = "--kill", description = "Three server processes; SIGKILL the leader's (default: in-process stop).")
   boolean kill;
 
-  @Option(names = "--node-java-opts", defaultValue = "-Xms512m -Xmx512m",
-      description = "JVM options of each server process with --kill (default: ${DEFAULT-VALUE}).")
-  String nodeJavaOpts;
+  @Mixin NodeProcessOptions nodes;
 
   @Override
   public Integer call() throws Exception {
     if (kill) {
-      return new KilledLeaderFailover(options, List.of(nodeJavaOpts.trim().split("\\s+"))).run();
+      return new KilledLeaderFailover(options, nodes.javaOpts()).run();
     }
     try (FireHarness harness = new FireHarness(options)) {
       Instant start = harness.openWindow();

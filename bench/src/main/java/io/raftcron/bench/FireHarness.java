@@ -29,10 +29,7 @@ final class FireHarness implements AutoCloseable {
     this.jobs = options.jobs;
     this.cluster = InProcessCluster.ready(ledger);
     try {
-      this.created = JobLoader.create(cluster.grpcAddrs(), 0, jobs, EVERY_SECOND, 32);
-      if (created.failures() > 0) {
-        throw new IllegalStateException(created.failures() + " of " + jobs + " job creations failed");
-      }
+      this.created = JobLoader.createEverySecond(cluster.grpcAddrs(), jobs);
     } catch (RuntimeException e) {
       cluster.close();
       throw e;

@@ -3,6 +3,7 @@ package io.raftcron.bench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** Committed fires per second and slot → commit lateness; runs stay queued (no workers). */
 @Command(name = "fire", mixinStandardHelpOptions = true,
@@ -10,8 +11,16 @@ import picocli.CommandLine.Mixin;
 final class FireScenario implements Callable<Integer> {
   @Mixin WindowOptions options;
 
+  @Option(names = "--processes", description = "Three server processes, one node each, as deployed (default: one JVM).")
+  boolean processes;
+
+  @Mixin NodeProcessOptions nodes;
+
   @Override
   public Integer call() throws Exception {
+    if (processes) {
+      return new ProcessFire(options, nodes.javaOpts()).run();
+    }
     try (FireHarness harness = new FireHarness(options)) {
       harness.openWindow();
       harness.closeWindow();

@@ -48,6 +48,15 @@ final class JobLoader {
     return run(endpoints, from, count, concurrency, (client, i) -> client.createJob(spec(i, schedule)));
   }
 
+  /** Creates jobs 0 to {@code count} - 1 firing every second, 32 calls at a time; fails unless all were created. */
+  static Load createEverySecond(List<String> endpoints, int count) {
+    Load load = create(endpoints, 0, count, FireHarness.EVERY_SECOND, 32);
+    if (load.failures() > 0) {
+      throw new IllegalStateException(load.failures() + " of " + count + " job creations failed");
+    }
+    return load;
+  }
+
   static Load get(List<String> endpoints, int from, int count, int concurrency) {
     return run(endpoints, from, count, concurrency, (client, i) -> client.getJob(name(i)));
   }

@@ -1,13 +1,10 @@
 package io.raftcron.bench;
 
 import io.raftcron.client.RaftcronClient;
-import io.raftcron.proto.Run;
-import io.raftcron.proto.RunState;
 import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.HdrHistogram.Histogram;
 
 /**
  * The failover scenario with real processes: three {@code raftcron server} JVMs, jobs firing every
@@ -17,8 +14,6 @@ import org.HdrHistogram.Histogram;
  * {@code fired_at} is the leader's decision time, and {@code fired_by} names the deciding leader.
  */
 final class KilledLeaderFailover {
-  private static final long MAX_MICROS = 3_600_000_000L;
-
   private final WindowOptions options;
   private final List<String> nodeJavaOpts;
 
@@ -32,12 +27,7 @@ final class KilledLeaderFailover {
     double loadAtStart = Machine.loadAverage();
     try (ProcessCluster cluster = new ProcessCluster(nodeJavaOpts);
         RaftcronClient client = RaftcronClient.connect(cluster.grpcAddrs(), Duration.ofSeconds(30))) {
-      cluster.start();
-      cluster.awaitLeader(client, Duration.ofSeconds(60));
-      JobLoader.Load created = JobLoader.create(cluster.grpcAddrs(), 0, options.jobs, FireHarness.EVERY_SECOND, 32);
-      if (created.failures() > 0) {
-        throw new IllegalStateException(created.failures() + " of " + options.jobs + " job creations failed");
-      }
+      cluster.startWithJobs(client, options.jobs);
       Window window = Window.after(options.warmup(), options.seconds);
       window.awaitStart();
       Pause.until(window.start().plusMillis(options.seconds * 1000L / 3 + 500));
@@ -49,34 +39,19 @@ final class KilledLeaderFailover {
       window.awaitEnd();
       window.settle();
 
-      Histogram lateness = new Histogram(MAX_MICROS, 3);
-      long fired = 0;
-      long skipped = 0;
-      Instant firstBySuccessor = null;
-      for (int i = 0; i < options.jobs; i++) {
-        // Newest first, one run a second: enough to reach back to the window's first slot.
-        int limit = (int) Duration.between(window.start(), Instant.now()).toSeconds() + 5;
-        for (Run run : client.listRuns(JobLoader.name(i), limit)) {
-          Instant slot = Times.toInstant(run.getSlot());
-          if (slot.isBefore(window.start()) || !slot.isBefore(window.end())) {
-            continue;
-          }
-          if (run.getState() == RunState.SKIPPED) {
-            skipped++;
-            continue;
-          }
-          fired++;
-          Instant firedAt = Times.toInstant(run.getFiredAt());
-          lateness.recordValue(Math.min(MAX_MICROS, Math.max(0, Duration.between(slot, firedAt).toNanos() / 1000)));
-          if (!run.getFiredBy().equals(old) && firedAt.isAfter(killedAt)
-              && (firstBySuccessor == null || firedAt.isBefore(firstBySuccessor))) {
-            firstBySuccessor = firedAt;
-          }
+      Instant[] firstBySuccessor = {null};
+      WindowRuns runs = WindowRuns.read(client, options.jobs, window, run -> {
+        Instant firedAt = Times.toInstant(run.getFiredAt());
+        if (!run.getFiredBy().equals(old) && firedAt.isAfter(killedAt)
+            && (firstBySuccessor[0] == null || firedAt.isBefore(firstBySuccessor[0]))) {
+          firstBySuccessor[0] = firedAt;
         }
-      }
+      });
       long expected = (long) options.jobs * window.seconds();
+      long missed = runs.missed(options.jobs, window);
       double electMs = Duration.between(killedAt, electedAt).toNanos() / 1e6;
-      double nextFireMs = firstBySuccessor == null ? -1 : Duration.between(killedAt, firstBySuccessor).toNanos() / 1e6;
+      double nextFireMs =
+          firstBySuccessor[0] == null ? -1 : Duration.between(killedAt, firstBySuccessor[0]).toNanos() / 1e6;
       Result result = new Result("failover", loadAtStart)
           .put("mode", "kill -9 of the leader's process")
           .put("nodes", 3)
@@ -86,18 +61,18 @@ final class KilledLeaderFailover {
           .put("new_leader", successor)
           .put("leader_seen_ms", electMs)
           .put("next_fire_ms", nextFireMs)
-          .put("fired_slots", fired)
-          .put("skipped_slots", skipped)
-          .put("missed_slots", Math.max(0, expected - fired - skipped))
-          .latency("fire_lateness_ms", lateness);
+          .put("fired_slots", runs.fired)
+          .put("skipped_slots", runs.skipped)
+          .put("missed_slots", missed)
+          .latency("fire_lateness_ms", runs.decisionLateness);
       result.line(String.format("%d jobs @every 1s, %d s window, 3 server processes: leader %s killed with SIGKILL",
               options.jobs, window.seconds(), old))
           .line(String.format("%s seen leading after %.0f ms; its first fire decided %.0f ms after the kill",
               successor, electMs, nextFireMs))
           .line(String.format("%d of %d slots fired once, %d skipped, %d missed; lateness slot → decision: %s",
-              fired, expected, skipped, Math.max(0, expected - fired - skipped), Result.ms(lateness)));
+              runs.fired, expected, runs.skipped, missed, Result.ms(runs.decisionLateness)));
       result.print(System.out, System.err);
-      return firstBySuccessor != null && fired + skipped == expected ? 0 : 1;
+      return firstBySuccessor[0] != null && missed == 0 ? 0 : 1;
     }
   }
 }

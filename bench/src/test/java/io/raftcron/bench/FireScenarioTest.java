@@ -42,4 +42,31 @@ class FireScenarioTest {
     assertThat(result.has("load_avg_start")).isTrue();
     assertThat(result.has("cpu_s_per_1000_fires")).isTrue();
   }
+
+  @Test
+  void asServerProcessesTheLeadersHistogramHoldsTheWindowsFiresAndEverySlotHasItsRun() {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      exit = BenchMain.run("fire", "--processes", "--jobs", "3", "--duration", "3", "--warmup", "2",
+          "--node-java-opts", "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    } finally {
+      System.setOut(stdout);
+    }
+
+    String out = captured.toString(StandardCharsets.UTF_8).trim();
+    assertThat(exit).as(out).isZero();
+    JsonObject result = JsonParser.parseString(out.lines().reduce((a, b) -> b).orElseThrow()).getAsJsonObject();
+    assertThat(result.get("mode").getAsString()).isEqualTo("3 server processes");
+    // Three jobs every second for three seconds: nine slots, each with its run.
+    long fired = result.get("committed_fires").getAsLong();
+    assertThat(fired + result.get("skipped_slots").getAsLong()).isEqualTo(9);
+    assertThat(result.get("missed_slots").getAsLong()).isZero();
+    assertThat(result.getAsJsonObject("fire_decision_lateness_ms").get("count").getAsLong()).isEqualTo(fired);
+    // Scraped half a second before the window and before its end: the window's fires exactly.
+    assertThat(result.getAsJsonObject("fire_commit_lateness_ms_bucket").get("count").getAsLong()).isEqualTo(fired);
+    assertThat(result.get("cpu_s").getAsDouble()).isPositive();
+  }
 }

@@ -6,6 +6,14 @@ final class Buckets {
   static final double[] LATENESS = {
     0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600
   };
+  /**
+   * Slot → fire committed, on the leader: finer below 100 ms, where a healthy cluster's fires are,
+   * so that the share within a target such as 20 ms can be read off a bucket bound.
+   */
+  static final double[] COMMIT_LATENESS = {
+    0.0025, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.0175, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1,
+    0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600
+  };
   /** Run durations: from a quick command to a long batch job. */
   static final double[] DURATION = {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800};
   /** Applying one committed entry to RocksDB. */

@@ -27,7 +27,7 @@ final class FireCommitLateness implements CommitObserver {
             .unit(Unit.SECONDS)
             .help("Time from a slot to the commit of the decision that fired it, seen by the deciding leader")
             .classicOnly()
-            .classicUpperBounds(Buckets.LATENESS)
+            .classicUpperBounds(Buckets.COMMIT_LATENESS)
             .withoutExemplars() // observed on jraft's FSM thread, where no span is current
             .register(registry);
   }

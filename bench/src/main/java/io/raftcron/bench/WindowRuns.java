@@ -1,0 +1,54 @@
+package io.raftcron.bench;
+
+import io.raftcron.client.RaftcronClient;
+import io.raftcron.proto.Run;
+import io.raftcron.proto.RunState;
+import io.raftcron.sm.Times;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The runs of a window's slots, read back through the API from a cluster of server processes,
+ * whose callbacks the benchmark cannot see. A job firing every second has one run per slot of the
+ * window: the run id is the slot, so a second decision for it would have been refused. Each fired
+ * run's {@code fired_at} is its leader's decision time.
+ */
+final class WindowRuns {
+  private static final long MAX_MICROS = 3_600_000_000L;
+
+  final Histogram decisionLateness = new Histogram(MAX_MICROS, 3);
+  long fired;
+  long skipped;
+
+  /** Reads the window's runs of the first {@code jobs} benchmark jobs, handing each fired one to {@code eachFired}. */
+  static WindowRuns read(RaftcronClient client, int jobs, Window window, Consumer<Run> eachFired) {
+    WindowRuns runs = new WindowRuns();
+    for (int i = 0; i < jobs; i++) {
+      // Newest first, one run a second: enough to reach back to the window's first slot.
+      int limit = (int) Duration.between(window.start(), Instant.now()).toSeconds() + 5;
+      for (Run run : client.listRuns(JobLoader.name(i), limit)) {
+        Instant slot = Times.toInstant(run.getSlot());
+        if (slot.isBefore(window.start()) || !slot.isBefore(window.end())) {
+          continue;
+        }
+        if (run.getState() == RunState.SKIPPED) {
+          runs.skipped++;
+          continue;
+        }
+        runs.fired++;
+        Instant firedAt = Times.toInstant(run.getFiredAt());
+        runs.decisionLateness.recordValue(
+            Math.min(MAX_MICROS, Math.max(0, Duration.between(slot, firedAt).toNanos() / 1000)));
+        eachFired.accept(run);
+      }
+    }
+    return runs;
+  }
+
+  /** Slots of the window neither fired nor skipped. */
+  long missed(int jobs, Window window) {
+    return Math.max(0, (long) jobs * window.seconds() - fired - skipped);
+  }
+}
