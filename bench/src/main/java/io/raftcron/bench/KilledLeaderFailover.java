@@ -13,15 +13,7 @@ import java.util.List;
  * one run (the run id is the slot, so a second decision would have to be refused), its
  * {@code fired_at} is the leader's decision time, and {@code fired_by} names the deciding leader.
  */
-final class KilledLeaderFailover {
-  private final WindowOptions options;
-  private final List<String> nodeJavaOpts;
-
-  KilledLeaderFailover(WindowOptions options, List<String> nodeJavaOpts) {
-    this.options = options;
-    this.nodeJavaOpts = nodeJavaOpts;
-  }
-
+record KilledLeaderFailover(WindowOptions options, List<String> nodeJavaOpts) {
   int run() throws Exception {
     options.check();
     double loadAtStart = Machine.loadAverage();

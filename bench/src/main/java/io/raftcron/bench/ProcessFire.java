@@ -14,17 +14,9 @@ import java.util.Map;
  * within 20 ms exactly. Fires, missed slots and slot → decision come from the runs, read back
  * through the API.
  */
-final class ProcessFire {
+record ProcessFire(WindowOptions options, List<String> nodeJavaOpts) {
   private static final String COMMIT_LATENESS = "raftcron_fire_commit_lateness_seconds";
   private static final double TARGET_SECONDS = 0.02;
-
-  private final WindowOptions options;
-  private final List<String> nodeJavaOpts;
-
-  ProcessFire(WindowOptions options, List<String> nodeJavaOpts) {
-    this.options = options;
-    this.nodeJavaOpts = nodeJavaOpts;
-  }
 
   int run() throws Exception {
     options.check();

@@ -3,10 +3,6 @@ package io.raftcron.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The harness works, on a tiny workload: a functional check, not a benchmark (no figure is judged). */
@@ -14,20 +10,11 @@ class FireScenarioTest {
 
   @Test
   void fireScenarioPrintsOneJsonLineWithTheCommittedFiresOfItsWindow() {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit = BenchMain.run("fire", "--jobs", "3", "--duration", "2", "--warmup", "1");
-    } finally {
-      System.setOut(stdout);
-    }
+    ScenarioRun run = ScenarioRun.of("fire", "--jobs", "3", "--duration", "2", "--warmup", "1");
 
-    String out = captured.toString(StandardCharsets.UTF_8).trim();
-    assertThat(exit).isZero();
-    assertThat(out.lines()).hasSize(1);
-    JsonObject result = JsonParser.parseString(out).getAsJsonObject();
+    assertThat(run.exit()).as(run.out()).isZero();
+    assertThat(run.out().lines()).hasSize(1);
+    JsonObject result = run.result();
     assertThat(result.get("scenario").getAsString()).isEqualTo("fire");
     assertThat(result.get("jobs").getAsInt()).isEqualTo(3);
     assertThat(result.get("window_s").getAsInt()).isEqualTo(2);
@@ -45,20 +32,11 @@ class FireScenarioTest {
 
   @Test
   void asServerProcessesTheLeadersHistogramHoldsTheWindowsFiresAndEverySlotHasItsRun() {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit = BenchMain.run("fire", "--processes", "--jobs", "3", "--duration", "3", "--warmup", "2",
-          "--node-java-opts", "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
-    } finally {
-      System.setOut(stdout);
-    }
+    ScenarioRun run = ScenarioRun.of("fire", "--processes", "--jobs", "3", "--duration", "3", "--warmup", "2",
+        "--node-java-opts", "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
 
-    String out = captured.toString(StandardCharsets.UTF_8).trim();
-    assertThat(exit).as(out).isZero();
-    JsonObject result = JsonParser.parseString(out.lines().reduce((a, b) -> b).orElseThrow()).getAsJsonObject();
+    assertThat(run.exit()).as(run.out()).isZero();
+    JsonObject result = run.result();
     assertThat(result.get("mode").getAsString()).isEqualTo("3 server processes");
     // Three jobs every second for three seconds: nine slots, each with its run.
     long fired = result.get("committed_fires").getAsLong();

@@ -3,10 +3,6 @@ package io.raftcron.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,20 +14,11 @@ class KilledLeaderFailoverTest {
 
   @Test
   void theSuccessorOfAKilledLeaderFiresAndEverySlotOfTheWindowHasItsRun() {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int exit;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      exit = BenchMain.run("failover", "--kill", "--jobs", "3", "--duration", "3", "--warmup", "2",
-          "--node-java-opts", "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
-    } finally {
-      System.setOut(stdout);
-    }
+    ScenarioRun run = ScenarioRun.of("failover", "--kill", "--jobs", "3", "--duration", "3", "--warmup", "2",
+        "--node-java-opts", "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
 
-    String out = captured.toString(StandardCharsets.UTF_8).trim();
-    assertThat(exit).as(out).isZero();
-    JsonObject result = JsonParser.parseString(out.lines().reduce((a, b) -> b).orElseThrow()).getAsJsonObject();
+    assertThat(run.exit()).as(run.out()).isZero();
+    JsonObject result = run.result();
     assertThat(result.get("scenario").getAsString()).isEqualTo("failover");
     assertThat(result.get("mode").getAsString()).contains("kill -9");
     assertThat(result.get("new_leader").getAsString()).isNotEqualTo(result.get("killed_leader").getAsString());
