@@ -86,9 +86,9 @@ final class ProcessCluster implements AutoCloseable {
     throw new IllegalStateException("no leader within " + timeout + "; node logs in " + dir);
   }
 
-  /** The node's Prometheus metrics, in the text format. */
-  String metrics(String nodeId) throws IOException, InterruptedException {
-    URI uri = URI.create("http://" + httpAddrs.get(IDS.indexOf(nodeId)) + "/metrics");
+  /** The node's Prometheus metrics named {@code name}, in the text format (the node collects no other). */
+  String metrics(String nodeId, String name) throws IOException, InterruptedException {
+    URI uri = URI.create("http://" + httpAddrs.get(IDS.indexOf(nodeId)) + "/metrics?name%5B%5D=" + name);
     HttpResponse<String> response = HTTP.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {

@@ -70,6 +70,13 @@ class HttpApiClusterTest {
           .contains("# TYPE jvm_memory_used_bytes gauge")
           .contains("# TYPE raftcron_http_requests_total counter")
           .containsPattern("raftcron_http_requests_total\\{code=\"200\",route=\"healthz\"} [1-9]");
+      HttpResponse<String> named = get(url + "/metrics?name%5B%5D=raftcron_raft_term&name%5B%5D=raftcron_http_requests_total");
+      assertThat(named.statusCode()).isEqualTo(200);
+      assertThat(named.body())
+          .contains("# TYPE raftcron_raft_term gauge")
+          .contains("# TYPE raftcron_http_requests_total counter")
+          .doesNotContain("jvm_memory_used_bytes")
+          .doesNotContain("raftcron_queue_depth");
     }
   }
 

@@ -46,7 +46,7 @@ final class HttpRouter {
       reply = get ? done(ready()) : notAllowed(method);
     } else if (path.equals("/metrics")) {
       route = "metrics";
-      reply = get ? done(metrics.scrape()) : notAllowed(method);
+      reply = get ? done(metrics.scrape(decoder.parameters().getOrDefault("name[]", List.of()))) : notAllowed(method);
     } else if (path.equals("/") || path.equals("/ui") || path.equals("/ui/")) {
       route = "ui";
       reply = get ? done(uiFile("index.html")) : notAllowed(method);

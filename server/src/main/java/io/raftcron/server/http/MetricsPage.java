@@ -1,12 +1,18 @@
 package io.raftcron.server.http;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.MetricNameFilter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
-/** The node's registry in the Prometheus text exposition format. */
+/**
+ * The node's registry in the Prometheus text exposition format; with {@code name[]} parameters,
+ * as every Prometheus client's exporter takes them, only the metrics named, and only those are
+ * collected (the queue's depth is counted at each scrape that includes it).
+ */
 final class MetricsPage {
   private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
 
@@ -16,10 +22,13 @@ final class MetricsPage {
     this.registry = registry;
   }
 
-  HttpReply scrape() {
+  /** Every metric if {@code names} is empty, else those named. */
+  HttpReply scrape(List<String> names) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
     try {
-      WRITER.write(out, registry.scrape());
+      WRITER.write(out, names.isEmpty()
+          ? registry.scrape()
+          : registry.scrape(MetricNameFilter.builder().nameMustBeEqualTo(names).build()));
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory cannot fail", e);
     }

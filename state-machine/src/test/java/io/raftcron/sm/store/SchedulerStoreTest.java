@@ -3,6 +3,7 @@ package io.raftcron.sm.store;
 import static io.raftcron.sm.TestCommands.create;
 import static io.raftcron.sm.TestCommands.delete;
 import static io.raftcron.sm.TestCommands.fire;
+import static io.raftcron.sm.TestCommands.grant;
 import static io.raftcron.sm.TestCommands.spec;
 import static io.raftcron.sm.TestCommands.update;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +74,15 @@ class SchedulerStoreTest extends AppliedStoreTest {
     assertThat(store.queuedCount()).isEqualTo(4);
     assertThat(store.queuedCount(10)).isEqualTo(4);
     assertThat(store.queuedCount(3)).isEqualTo(3);
+  }
+
+  @Test
+  void aLeasedRunLeavesTheQueuedCountForTheLeasedCount() {
+    assertThat(store.leasedCount()).isZero();
+    String runId = store.queuedRuns(1).get(0).getRunId();
+    apply(grant(T0.plusSeconds(4), runId, "w1", T0.plusSeconds(60)));
+    assertThat(store.queuedCount()).isEqualTo(3);
+    assertThat(store.leasedCount()).isEqualTo(1);
   }
 
   @Test
