@@ -41,6 +41,10 @@ final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  List<String> nodeIds() {
+    return IDS;
+  }
+
   List<String> grpcAddrs() {
     return List.copyOf(grpcAddrs);
   }
