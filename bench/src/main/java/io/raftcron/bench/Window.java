@@ -12,10 +12,13 @@ record Window(Instant start, Instant end) {
   /** After the window, how long its last slots get to commit (or start) before they count as missed. */
   private static final Duration SETTLE = Duration.ofSeconds(3);
 
-  /** Waits {@code warmup}, then places a window of {@code seconds} from the next whole second. */
+  /**
+   * Waits {@code warmup}, then places a window of {@code seconds} from a whole second at least one
+   * second ahead, so that a scenario has time to take its readings before the window's first slot.
+   */
   static Window after(Duration warmup, int seconds) {
     Pause.millis(warmup.toMillis());
-    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
     return new Window(start, start.plusSeconds(seconds));
   }
 
