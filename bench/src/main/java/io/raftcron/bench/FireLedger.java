@@ -38,7 +38,8 @@ import org.HdrHistogram.Histogram;
  * a bit per job and second per node, and first-apply times per log entry rather than per run.
  */
 final class FireLedger {
-  private static final long MAX_MICROS = 3_600_000_000L;
+  /** The longest lateness a histogram records: an hour, the catch-up window. */
+  static final long MAX_MICROS = 3_600_000_000L;
   /** Entries whose first apply is remembered: a few minutes of fire and completion entries. */
   private static final int FIRST_APPLIES_KEPT = 100_000;
 
@@ -204,7 +205,8 @@ final class FireLedger {
     return !slot.isBefore(windowStart) && slot.isBefore(windowEnd);
   }
 
-  private static long micros(Instant from, Instant to) {
+  /** Microseconds from {@code from} to {@code to}, clamped to what a lateness histogram records. */
+  static long micros(Instant from, Instant to) {
     long micros = (to.getEpochSecond() - from.getEpochSecond()) * 1_000_000L
         + (to.getNano() - from.getNano()) / 1_000L;
     return Math.max(0, Math.min(MAX_MICROS, micros));

@@ -90,15 +90,15 @@ final class ProcessCluster implements AutoCloseable {
     throw new IllegalStateException("no leader within " + timeout + "; node logs in " + dir);
   }
 
-  /** The node's Prometheus metrics named {@code name}, in the text format (the node collects no other). */
-  String metrics(String nodeId, String name) throws IOException, InterruptedException {
+  /** The node's histogram {@code name}, read from its metrics page (the node collects no other metric). */
+  ScrapedHistogram histogram(String nodeId, String name) throws IOException, InterruptedException {
     URI uri = URI.create("http://" + httpAddrs.get(IDS.indexOf(nodeId)) + "/metrics?name%5B%5D=" + name);
     HttpResponse<String> response = HTTP.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException(uri + " answered " + response.statusCode());
     }
-    return response.body();
+    return ScrapedHistogram.parse(response.body(), name);
   }
 
   /** CPU time of the live node processes. */

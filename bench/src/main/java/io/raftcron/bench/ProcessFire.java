@@ -26,20 +26,20 @@ record ProcessFire(WindowOptions options, List<String> nodeJavaOpts) {
       JobLoader.Load created = cluster.startWithJobs(client, options.jobs);
       // A node's first scrape loads and compiles its HTTP path (200-430 ms): not at the window's edge.
       for (String node : cluster.nodeIds()) {
-        cluster.metrics(node, COMMIT_LATENESS);
+        cluster.histogram(node, COMMIT_LATENESS);
       }
       Window window = Window.after(options.warmup(), options.seconds);
       Pause.until(window.start().minusMillis(500));
       String leader = cluster.awaitLeader(client, Duration.ofSeconds(5));
       long scrapeStart = System.nanoTime();
-      ScrapedHistogram atStart = ScrapedHistogram.parse(cluster.metrics(leader, COMMIT_LATENESS), COMMIT_LATENESS);
+      ScrapedHistogram atStart = cluster.histogram(leader, COMMIT_LATENESS);
       double firstScrapeMs = (System.nanoTime() - scrapeStart) / 1e6;
       double cpuAtStart = cluster.cpuSeconds();
       double loadAtStart = Machine.loadAverage();
       Pause.until(window.end().minusMillis(500));
       scrapeStart = System.nanoTime();
       ScrapedHistogram commitLateness =
-          ScrapedHistogram.parse(cluster.metrics(leader, COMMIT_LATENESS), COMMIT_LATENESS).minus(atStart);
+          cluster.histogram(leader, COMMIT_LATENESS).minus(atStart);
       double lastScrapeMs = (System.nanoTime() - scrapeStart) / 1e6;
       double cpu = cluster.cpuSeconds() - cpuAtStart;
       if (!cluster.awaitLeader(client, Duration.ofSeconds(5)).equals(leader)) {

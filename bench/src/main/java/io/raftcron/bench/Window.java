@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * A measurement window of whole seconds, from the first whole second after a warm-up: every job
+ * A measurement window of whole seconds, from a whole second after a warm-up: every job
  * firing every second has exactly one slot per second of it.
  */
 record Window(Instant start, Instant end) {

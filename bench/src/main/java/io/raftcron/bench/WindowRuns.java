@@ -16,9 +16,7 @@ import org.HdrHistogram.Histogram;
  * run's {@code fired_at} is its leader's decision time.
  */
 final class WindowRuns {
-  private static final long MAX_MICROS = 3_600_000_000L;
-
-  final Histogram decisionLateness = new Histogram(MAX_MICROS, 3);
+  final Histogram decisionLateness = new Histogram(FireLedger.MAX_MICROS, 3);
   long fired;
   long skipped;
 
@@ -38,9 +36,7 @@ final class WindowRuns {
           continue;
         }
         runs.fired++;
-        Instant firedAt = Times.toInstant(run.getFiredAt());
-        runs.decisionLateness.recordValue(
-            Math.min(MAX_MICROS, Math.max(0, Duration.between(slot, firedAt).toNanos() / 1000)));
+        runs.decisionLateness.recordValue(FireLedger.micros(slot, Times.toInstant(run.getFiredAt())));
         eachFired.accept(run);
       }
     }

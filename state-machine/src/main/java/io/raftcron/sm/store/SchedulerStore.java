@@ -546,21 +546,14 @@ public final class SchedulerStore implements AutoCloseable {
   }
 
   /**
-   * The entries of {@code family}, up to {@code atMost}, stepped over without copying a key out of
-   * RocksDB: a scrape counts the queue, and copying each key out had made it twice as slow (182
-   * → 85 ms at 620 000 queued runs).
+   * The entries of {@code family}, up to {@code atMost}: a scrape counts the queue, and copying each
+   * key out of RocksDB had made it twice as slow (182 → 85 ms at 620 000 queued runs); a scan of a
+   * whole family copies none.
    */
   private int count(Family family, int atMost) {
-    return withReadLock(
-        () -> {
-          int n = 0;
-          try (RocksIterator it = db.newIterator(handles.get(family))) {
-            for (it.seekToFirst(); it.isValid() && n < atMost; it.next()) {
-              n++;
-            }
-          }
-          return n;
-        });
+    int[] n = {0};
+    scanWhile(family, new byte[0], limited(atMost, it -> n[0]++));
+    return n[0];
   }
 
   /** Runs currently leased to a worker. */
@@ -827,13 +820,16 @@ public final class SchedulerStore implements AutoCloseable {
     scanWhile(family, prefix, prefix, visitor);
   }
 
-  /** Forward from {@code seekTo} (at or after {@code prefix}) while keys match the prefix and {@code visitor} goes on. */
+  /**
+   * Forward from {@code seekTo} (at or after {@code prefix}) while keys match the prefix and {@code
+   * visitor} goes on. Every key matches the empty prefix, and is not copied out to check it.
+   */
   private void scanWhile(Family family, byte[] seekTo, byte[] prefix, Visitor visitor) {
     withReadLock(
         () -> {
           try (RocksIterator it = db.newIterator(handles.get(family))) {
             for (it.seek(seekTo); it.isValid(); it.next()) {
-              if (!Keys.startsWith(it.key(), prefix) || !visitor.visit(it)) {
+              if ((prefix.length > 0 && !Keys.startsWith(it.key(), prefix)) || !visitor.visit(it)) {
                 break;
               }
             }
