@@ -15,23 +15,26 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The leader's firing loop. It keeps every job's next open slot in a priority queue, sleeps until
  * the earliest one is due, and proposes the due slots of all due jobs in FireSlots entries of at
- * most {@link #MAX_DECISIONS_PER_ENTRY} decisions. It plans the jobs due next
- * {@link #PREPARE_AHEAD} before their slot, so that at the slot it only proposes (see {@link
- * Prepared}).
+ * most {@link #MAX_DECISIONS_PER_ENTRY} decisions. It plans the jobs due next from
+ * {@link #PREPARE_AHEAD} before their slot, in slices, so that at the slot it only proposes (see
+ * {@link Prepared} and {@link Preparation}).
  * A job with a proposal in flight is not planned again until that proposal's outcome is known;
  * then its next slot is recomputed from the committed state. Whatever happens to a proposal
  * (committed, refused, lost in a leader change), the state machine's cursor check makes a
@@ -50,16 +53,16 @@ final class FireScheduler {
    */
   static final int MAX_DECISIONS_PER_ENTRY = 10_000;
   /**
-   * How long before a slot the jobs due then are planned. Planning 10 000 jobs due at the same
-   * second took 20-100 ms of the leader thread at that second, ahead of their proposals; with the
-   * plans ready the burst goes out within a few milliseconds.
+   * How long before a slot the jobs due then start to be planned. Planning 10 000 jobs due at the
+   * same second took 20-100 ms of the leader thread at that second, ahead of their proposals; with
+   * the plans ready the burst goes out within a few milliseconds.
    */
   static final Duration PREPARE_AHEAD = Duration.ofMillis(200);
   /**
-   * Plans held, and made in one task, at most (some 30-50 ms of the leader thread); jobs beyond are
-   * planned at their slot.
+   * Plans made ahead of one slot at most (2-5 µs of the leader thread each); jobs beyond are planned
+   * at their slot.
    */
-  static final int MAX_PREPARED = 10_000;
+  static final int MAX_PREPARED = 50_000;
   /** Jobs read per rebuild task: a few milliseconds of parsing and cron each. */
   static final int REBUILD_PAGE = 5000;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
@@ -94,8 +97,8 @@ final class FireScheduler {
   }
 
   /**
-   * The FireSlots entry of the plans one {@link #prepare} made for the jobs due at {@code due}
-   * whose decisions all fire, sorted and serialized then. Any change to one of its jobs' place in
+   * A FireSlots entry of plans one {@link Preparation} made for jobs due at {@code due} whose
+   * decisions all fire, sorted and serialized then. Any change to one of its jobs' place in
    * the schedule drops it (see {@link #moved}), so while it stands, each of its jobs is still due
    * at {@code due}, and at {@code now} it decides what planning each job at {@code now} would if
    * {@code now} is at or after {@code due}, before the earliest next slot of its plans, and less
@@ -122,9 +125,11 @@ final class FireScheduler {
   private final Map<String, Instant> dueByJob = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
   private final Map<String, Prepared> prepared = new HashMap<>();
-  /** The entry of the latest {@link #prepare}'s plans until it is proposed or one of its jobs moves; or null. */
-  private PreparedEntry preparedEntry;
-  /** The jobs due through this instant were planned ahead (as many as {@link #MAX_PREPARED}). */
+  /** The entries of the latest {@link Preparation}'s plans, each until it is proposed or one of its jobs moves. */
+  private final List<PreparedEntry> preparedEntries = new ArrayList<>();
+  /** The preparation under way, or null. */
+  private Preparation preparation;
+  /** The jobs due through this instant are, or are being, planned ahead (as many as {@link #MAX_PREPARED}). */
   private Instant preparedThrough = Instant.MIN;
   private ScheduledFuture<?> timer;
   private Instant timerAt;
@@ -177,9 +182,9 @@ final class FireScheduler {
     return prepared.size();
   }
 
-  /** The entry prepared for the next slot, if any. */
-  Optional<PreparedCommand> preparedEntry() {
-    return Optional.ofNullable(preparedEntry).map(PreparedEntry::command);
+  /** The entries prepared for the next slot (each in job order). */
+  List<PreparedCommand> preparedEntries() {
+    return preparedEntries.stream().map(PreparedEntry::command).toList();
   }
 
   void close() {
@@ -215,8 +220,9 @@ final class FireScheduler {
 
   /** The job's place in the schedule changes (or it leaves it): the prepared entry holding it no longer stands. */
   private void moved(String job) {
-    if (preparedEntry != null && preparedEntry.jobs.contains(job)) {
-      preparedEntry = null;
+    preparedEntries.removeIf(entry -> entry.jobs.contains(job));
+    if (preparation != null) {
+      preparation.moved(job);
     }
   }
 
@@ -240,39 +246,107 @@ final class FireScheduler {
     timer = leader.wakeAt(wakeAt, this::wake);
   }
 
-  /** Plans the jobs due by {@code now} + {@link #PREPARE_AHEAD} (none is due yet) as of their slot. */
-  private void prepare(Instant now) {
+  /**
+   * Starts planning the jobs due by {@code now} + {@link #PREPARE_AHEAD} (none is due yet) as of
+   * their slot. Their queue entries are read now; the plans are made in slices (a few ms each, with
+   * the leader's other work in between) until done, or until the first of their slots comes.
+   */
+  private void startPreparation(Instant now) {
     Instant until = now.plus(PREPARE_AHEAD);
-    List<Due> planned = new ArrayList<>();
-    Set<String> entryJobs = new HashSet<>();
-    List<SlotDecision> entryDecisions = new ArrayList<>();
-    Instant oldestFired = Instant.MAX;
-    Instant firstNextDue = null;
-    while (prepared.size() < MAX_PREPARED && liveHeadDueBy(until) != null) {
-      Due head = queue.poll();
-      planned.add(head);
-      // A second live copy (a change that left the job's next slot where it was) adds nothing.
-      Optional<Job> job = entryJobs.contains(head.job) ? Optional.empty() : leader.store().job(head.job);
+    List<Due> due = new ArrayList<>();
+    while (due.size() < MAX_PREPARED && liveHeadDueBy(until) != null) {
+      due.add(queue.poll());
+    }
+    queue.addAll(due);
+    preparedThrough = until;
+    Preparation started = new Preparation(due);
+    preparation = started;
+    leader.inSlices(started, () -> !closed && preparation == started).whenComplete((done, failure) -> {
+      if (preparation == started) {
+        preparation = null;
+      }
+      if (failure != null && !(failure instanceof CancellationException)) {
+        log.warn("planning ahead of slot {} failed; its jobs are planned at the slot", started.first, failure);
+      }
+    });
+  }
+
+  /**
+   * Plans the jobs of some queue entries due at {@code first} or within {@link #PREPARE_AHEAD} of
+   * it, in queue order, each as of its slot, while its entry is still live. Those due at {@code
+   * first} whose decisions all fire go into FireSlots entries of at most {@link
+   * #MAX_DECISIONS_PER_ENTRY} decisions; a job that moves before its entry is closed leaves it.
+   */
+  private final class Preparation implements LeaderTerm.Steps {
+    final Instant first;
+    private final List<Due> due;
+    private final Set<String> seen = new HashSet<>();
+    private final Map<String, Prepared> open = new LinkedHashMap<>();
+    private int openDecisions;
+    private int next;
+
+    Preparation(List<Due> due) {
+      this.due = due;
+      this.first = due.get(0).at;
+    }
+
+    @Override
+    public boolean advance(BooleanSupplier timeUp) {
+      do {
+        if (next == due.size()) {
+          closeEntry();
+          return true;
+        }
+        plan(due.get(next++));
+      } while (!timeUp.getAsBoolean());
+      return false;
+    }
+
+    private void plan(Due head) {
+      // A second copy (a change that left the job's next slot where it was) adds nothing.
+      boolean live = head.at.equals(dueByJob.get(head.job)) && !inFlight.contains(head.job);
+      Optional<Job> job = live && seen.add(head.job) ? leader.store().job(head.job) : Optional.empty();
       if (job.isEmpty()) {
-        continue;
+        return;
       }
       Prepared ready = Prepared.of(head.at, FirePlanner.plan(job.get(), head.at, MAX_FIRES_PER_JOB));
       prepared.put(head.job, ready);
       // Only jobs due at the window's first instant: a wake at an earlier one would drop the entry.
-      if (ready.oldestFired() != null && head.at.equals(planned.get(0).at)) {
-        entryJobs.add(head.job);
-        entryDecisions.addAll(ready.plan().decisions());
+      if (ready.oldestFired() != null && head.at.equals(first)) {
+        int size = ready.plan().decisions().size();
+        if (openDecisions + size > MAX_DECISIONS_PER_ENTRY) {
+          closeEntry();
+        }
+        open.put(head.job, ready);
+        openDecisions += size;
+      }
+    }
+
+    void moved(String job) {
+      Prepared left = open.remove(job);
+      if (left != null) {
+        openDecisions -= left.plan().decisions().size();
+      }
+    }
+
+    private void closeEntry() {
+      if (open.isEmpty()) {
+        return;
+      }
+      List<SlotDecision> decisions = new ArrayList<>(openDecisions);
+      Instant oldestFired = Instant.MAX;
+      Instant firstNextDue = null;
+      for (Prepared ready : open.values()) {
+        decisions.addAll(ready.plan().decisions());
         oldestFired = oldestFired.isBefore(ready.oldestFired()) ? oldestFired : ready.oldestFired();
         if (ready.nextDue() != null && (firstNextDue == null || ready.nextDue().isBefore(firstNextDue))) {
           firstNextDue = ready.nextDue();
         }
       }
+      preparedEntries.add(new PreparedEntry(new HashSet<>(open.keySet()), entryOf(decisions), first, oldestFired, firstNextDue));
+      open.clear();
+      openDecisions = 0;
     }
-    queue.addAll(planned);
-    preparedThrough = until;
-    preparedEntry = entryDecisions.isEmpty() || entryDecisions.size() > MAX_DECISIONS_PER_ENTRY
-        ? null
-        : new PreparedEntry(entryJobs, entryOf(entryDecisions), planned.get(0).at, oldestFired, firstNextDue);
   }
 
   private void wake() {
@@ -281,10 +355,13 @@ final class FireScheduler {
     }
     Instant now = leader.clock().instant();
     Instant missedBefore = now.minus(FirePlanner.MISFIRE_THRESHOLD);
-    PreparedEntry entry = preparedEntry;
-    if (entry != null && entry.decidesAsPlanningAt(now, missedBefore)) {
-      preparedEntry = null;
-      propose(entry.jobs, entry.command, now);
+    if (preparation != null && !now.isBefore(preparation.first)) {
+      preparation = null; // its slot came: what it has not planned yet is planned below
+    }
+    List<PreparedEntry> standing = new ArrayList<>();
+    preparedEntries.removeIf(entry -> entry.decidesAsPlanningAt(now, missedBefore) && standing.add(entry));
+    standing.forEach(entry -> propose(entry.jobs, entry.command, now));
+    for (PreparedEntry entry : standing) {
       for (String job : entry.jobs) {
         unschedule(job); // its queue entries are dropped below
         prepared.remove(job);
@@ -293,9 +370,9 @@ final class FireScheduler {
     // Not when a slot is overdue (a late wake, a new leader): the loop below plans those now. A
     // preparedThrough ahead of the window is from before the clock stepped back.
     Due next = liveHeadDueBy(now.plus(PREPARE_AHEAD));
-    if (next != null && next.at.isAfter(now)
+    if (next != null && next.at.isAfter(now) && preparation == null
         && (next.at.isAfter(preparedThrough) || preparedThrough.isAfter(now.plus(PREPARE_AHEAD)))) {
-      prepare(now);
+      startPreparation(now);
     }
     Set<String> jobs = new LinkedHashSet<>();
     List<SlotDecision> decisions = new ArrayList<>();

@@ -179,7 +179,9 @@ class FireSchedulerTest extends LeaderLoopTest {
     create("change");
     now = T0.plus(Duration.ofMillis(900));
     startAndAwaitPrepared(fires, 3);
-    PreparedCommand ready = onExecutor(fires::preparedEntry).orElseThrow();
+    List<PreparedCommand> entries = onExecutor(fires::preparedEntries);
+    assertThat(entries).hasSize(1);
+    PreparedCommand ready = entries.get(0);
     assertThat(ready.command().getFireSlots().getDecisionsList()).extracting(SlotDecision::getJob)
         .as("in job order").containsExactly("a-job", "b-job", "change");
 
@@ -188,12 +190,12 @@ class FireSchedulerTest extends LeaderLoopTest {
     assertThat(proposed.get(0)).as("the entry serialized ahead").isSameAs(ready);
 
     now = T0.plus(Duration.ofMillis(1900));
-    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedEntry).isPresent());
-    PreparedCommand stale = onExecutor(fires::preparedEntry).orElseThrow();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !onExecutor(fires::preparedEntries).isEmpty());
+    PreparedCommand stale = onExecutor(fires::preparedEntries).get(0);
     boolean standsAfterChange = onExecutor(() -> {
       update(spec("change", "0/5 * * * * *"));
       fires.jobChanged("change");
-      return fires.preparedEntry().isPresent();
+      return !fires.preparedEntries().isEmpty();
     });
     assertThat(standsAfterChange).as("the entry holding a changed job").isFalse();
     now = T0.plusSeconds(2);
@@ -204,6 +206,39 @@ class FireSchedulerTest extends LeaderLoopTest {
   }
 
   @Test
+  void aBurstLargerThanAnEntryIsPreparedAsSeveralEntriesThatGoOutAsPrepared() throws Exception {
+    int jobs = FireScheduler.MAX_DECISIONS_PER_ENTRY + 7;
+    IntStream.range(0, jobs).forEach(i -> create(name(i)));
+    List<PreparedCommand> proposed = new CopyOnWriteArrayList<>();
+    FireScheduler fires = fireScheduler(command -> {
+      proposed.add(command);
+      return false;
+    });
+    now = T0.plus(Duration.ofMillis(500)); // the rebuild's pages first: the next slot is more than PREPARE_AHEAD away
+    executor.execute(fires::start);
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::trackedJobs) == jobs);
+    now = T0.plus(Duration.ofMillis(900));
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::preparedEntries).size() == 2);
+    assertThat(onExecutor(fires::preparedJobs)).isEqualTo(jobs);
+    List<PreparedCommand> entries = onExecutor(fires::preparedEntries);
+    assertThat(entries).extracting(entry -> entry.command().getFireSlots().getDecisionsCount())
+        .containsExactly(FireScheduler.MAX_DECISIONS_PER_ENTRY, 7);
+    assertThat(entries).allSatisfy(entry -> assertThat(entry.command().getFireSlots().getDecisionsList())
+        .extracting(SlotDecision::getJob).as("in job order").isSorted());
+    assertThat(entries.stream().flatMap(entry -> entry.command().getFireSlots().getDecisionsList().stream())
+        .map(SlotDecision::getJob)).as("every job once").containsExactlyInAnyOrderElementsOf(
+            IntStream.range(0, jobs).mapToObj(FireSchedulerTest::name).toList());
+
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> proposed.size() >= 2);
+    onExecutor(() -> null); // the wake that proposed has finished: a third entry would be in by now
+    assertThat(proposed).as("the entries serialized ahead, and nothing else").hasSize(2)
+        .allSatisfy(command -> assertThat(entries).anyMatch(entry -> entry == command));
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> IntStream.range(0, jobs).allMatch(i -> ran(name(i), T0.plusSeconds(1))));
+  }
+
+  @Test
   void aChangeToAJobOutsideThePreparedBurstLeavesItStanding() throws Exception {
     create("a-job");
     create("b-job");
@@ -211,14 +246,14 @@ class FireSchedulerTest extends LeaderLoopTest {
     now = T0.plus(Duration.ofMillis(900));
     FireScheduler fires = recordingFireScheduler();
     startAndAwaitPrepared(fires, 2);
-    PreparedCommand ready = onExecutor(fires::preparedEntry).orElseThrow();
+    PreparedCommand ready = onExecutor(fires::preparedEntries).get(0);
 
     boolean stands = onExecutor(() -> {
       update(spec("minutely", "30 * * * * *"));
       fires.jobChanged("minutely");
       create("c-job"); // due at the burst's slot, but not planned with it
       fires.jobChanged("c-job");
-      return fires.preparedEntry().filter(entry -> entry == ready).isPresent();
+      return fires.preparedEntries().stream().anyMatch(entry -> entry == ready);
     });
     assertThat(stands).as("the entry after changes to jobs outside it").isTrue();
 
