@@ -59,10 +59,9 @@ final class ProcessCluster implements AutoCloseable {
           "server", "--node-id", id, "--data-dir", dir.resolve(id).toString(),
           "--raft-addr", raftAddrs.get(i), "--grpc-addr", grpcAddrs.get(i), "--http-addr", httpAddrs.get(i),
           "--peers", String.join(",", raftAddrs)));
-      nodes.put(id, new ProcessBuilder(command)
+      nodes.put(id, ChildProcesses.start(new ProcessBuilder(command)
           .redirectErrorStream(true)
-          .redirectOutput(dir.resolve(id + ".log").toFile())
-          .start());
+          .redirectOutput(dir.resolve(id + ".log").toFile())));
     }
   }
 

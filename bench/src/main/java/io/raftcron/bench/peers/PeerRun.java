@@ -1,5 +1,6 @@
 package io.raftcron.bench.peers;
 
+import io.raftcron.bench.ChildProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,13 +55,12 @@ public final class PeerRun implements AutoCloseable {
         : "/peers/db-scheduler-postgresql.sql");
     for (int i = 1; i <= 2; i++) {
       String node = scheduler + "-" + i;
-      Process p = new ProcessBuilder(
+      Process p = ChildProcesses.start(new ProcessBuilder(
               Path.of(System.getProperty("java.home"), "bin", "java").toString(),
               "-Xmx256m", "-cp", System.getProperty("java.class.path"),
               PeerNode.class.getName(), scheduler, db.url(), db.user(), db.password(),
               String.valueOf(jobs), node, dir.resolve(node + ".log").toString())
-          .redirectError(dir.resolve(node + ".stderr").toFile())
-          .start();
+          .redirectError(dir.resolve(node + ".stderr").toFile()));
       nodes.add(p);
       awaitReady(p, node);
     }
