@@ -63,8 +63,8 @@ final class FireScheduler {
    * at their slot.
    */
   static final int MAX_PREPARED = 50_000;
-  /** Jobs read per rebuild task: a few milliseconds of parsing and cron each. */
-  static final int REBUILD_PAGE = 5000;
+  /** Jobs read per step of the rebuild (one seek of the jobs and cursors families; 1-3 ms of parsing and cron). */
+  static final int REBUILD_PAGE = 500;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
 
   private record Due(Instant at, String job) {}
@@ -139,26 +139,42 @@ final class FireScheduler {
     this.leader = leader;
   }
 
-  /** Rebuilds the schedule a page of jobs per task, so that fires and replies go on meanwhile. */
+  /** Rebuilds the schedule in slices ({@link LeaderTerm#inSlices}), so that fires and replies go on meanwhile. */
   void start() {
-    rebuildAfter("");
+    rebuild(new Rebuild());
   }
 
-  private void rebuildAfter(String after) {
-    if (closed) {
-      return;
-    }
-    List<Job> page = leader.store().jobs(after, REBUILD_PAGE);
-    for (Job job : page) {
-      // A job in flight is re-read when its proposal completes.
-      if (!inFlight.contains(job.getSpec().getName())) {
-        track(job);
+  private void rebuild(Rebuild rebuild) {
+    leader.inSlices(rebuild, () -> !closed).whenComplete((done, failure) -> {
+      if (failure != null && !(failure instanceof CancellationException)) {
+        log.error("could not read the jobs after '{}' to schedule them; trying again shortly", rebuild.after, failure);
+        leader.retryLater(() -> rebuild(rebuild));
       }
-    }
-    rearm();
-    if (page.size() == REBUILD_PAGE) {
-      String last = page.get(page.size() - 1).getSpec().getName();
-      leader.executor().execute(() -> rebuildAfter(last));
+    });
+  }
+
+  /** Tracks every job, a page at a time in name order, from where it stopped. */
+  private final class Rebuild implements LeaderTerm.Steps {
+    private String after = "";
+
+    @Override
+    public boolean advance(BooleanSupplier timeUp) {
+      boolean done;
+      do {
+        List<Job> page = leader.store().jobs(after, REBUILD_PAGE);
+        for (Job job : page) {
+          // A job in flight is re-read when its proposal completes.
+          if (!inFlight.contains(job.getSpec().getName())) {
+            track(job);
+          }
+        }
+        done = page.size() < REBUILD_PAGE;
+        if (!done) {
+          after = page.get(page.size() - 1).getSpec().getName();
+        }
+      } while (!done && !timeUp.getAsBoolean());
+      rearm();
+      return done;
     }
   }
 
