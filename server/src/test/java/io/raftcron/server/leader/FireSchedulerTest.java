@@ -112,18 +112,20 @@ class FireSchedulerTest extends LeaderLoopTest {
     String deleted = name(JOBS - 1); // in the last slice
     String created = "zz-created";
 
-    executor.execute(fires::start);
-    // Queued behind the first slice and ahead of the next: committed while the rebuild is under way.
-    CompletableFuture<Integer> trackedBetweenPages = new CompletableFuture<>();
+    CompletableFuture<Integer> trackedBetweenSlices = new CompletableFuture<>();
     executor.execute(() -> {
-      trackedBetweenPages.complete(fires.trackedJobs());
-      apply(Command.newBuilder().setDeleteJob(DeleteJob.newBuilder().setName(deleted)));
-      fires.jobChanged(deleted);
-      create(created);
-      fires.jobChanged(created);
+      fires.start(); // queues the rebuild's first slice
+      // Queued behind the first slice and ahead of the next: committed while the rebuild is under way.
+      executor.execute(() -> {
+        trackedBetweenSlices.complete(fires.trackedJobs());
+        apply(Command.newBuilder().setDeleteJob(DeleteJob.newBuilder().setName(deleted)));
+        fires.jobChanged(deleted);
+        create(created);
+        fires.jobChanged(created);
+      });
     });
 
-    assertThat(trackedBetweenPages.join()).as("jobs tracked when the task queued after the start ran")
+    assertThat(trackedBetweenSlices.join()).as("jobs tracked when the task queued after the first slice ran")
         .isBetween(FireScheduler.REBUILD_PAGE, JOBS - 1);
     Instant first = T0.plusSeconds(1);
     // Due slots of equal time leave the queue in any order: wait for the count.
