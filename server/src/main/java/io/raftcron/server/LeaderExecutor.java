@@ -1,5 +1,6 @@
 package io.raftcron.server;
 
+import io.raftcron.server.leader.LeaderTask;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +37,12 @@ final class LeaderExecutor extends ScheduledThreadPoolExecutor {
 
   @Override
   protected <V> RunnableScheduledFuture<V> decorateTask(Runnable runnable, RunnableScheduledFuture<V> task) {
-    return new Timed<>(task, runnable.getClass());
+    return new Timed<>(task, origin(runnable));
+  }
+
+  /** The class whose work {@code task} does: its own, or the one it says ({@link LeaderTask}). */
+  static Class<?> origin(Runnable task) {
+    return task instanceof LeaderTask onBehalf ? onBehalf.origin() : task.getClass();
   }
 
   @Override

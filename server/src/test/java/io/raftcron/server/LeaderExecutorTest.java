@@ -3,6 +3,7 @@ package io.raftcron.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.raftcron.server.leader.LeaderTask;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,22 @@ class LeaderExecutorTest {
     assertThat(LeaderExecutor.taskName(lambda.getClass())).isEqualTo("LeaderExecutorTest");
     assertThat(LeaderExecutor.taskName(java.util.concurrent.CompletableFuture.class)).isEqualTo("CompletableFuture");
     assertThat(LeaderExecutor.taskName(Nested.class)).isEqualTo("LeaderExecutorTest$Nested");
+  }
+
+  @Test
+  void namesATaskThatDoesOtherCodesWorkAfterThatCode() {
+    LeaderTask slice = new LeaderTask() {
+      @Override
+      public Class<?> origin() {
+        return Nested.class;
+      }
+
+      @Override
+      public void run() {}
+    };
+    assertThat(LeaderExecutor.taskName(LeaderExecutor.origin(slice))).isEqualTo("LeaderExecutorTest$Nested");
+    Runnable lambda = () -> {};
+    assertThat(LeaderExecutor.taskName(LeaderExecutor.origin(lambda))).isEqualTo("LeaderExecutorTest");
   }
 
   private static final class Nested {}

@@ -66,26 +66,45 @@ record LeaderTerm(
    */
   CompletableFuture<Void> inSlices(Steps work, BooleanSupplier wanted) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    executor.execute(() -> slice(work, wanted, done));
+    executor.execute(new Slice(work, wanted, done));
     return done;
   }
 
-  private void slice(Steps work, BooleanSupplier wanted, CompletableFuture<Void> done) {
-    if (!wanted.getAsBoolean()) {
-      done.cancel(false);
-      return;
+  /** One slice of {@code work}, which queues the next one until the work is done or unwanted. */
+  private final class Slice implements LeaderTask {
+    private final Steps work;
+    private final BooleanSupplier wanted;
+    private final CompletableFuture<Void> done;
+
+    Slice(Steps work, BooleanSupplier wanted, CompletableFuture<Void> done) {
+      this.work = work;
+      this.wanted = wanted;
+      this.done = done;
     }
-    long deadline = System.nanoTime() + SLICE_NANOS;
-    try {
-      if (!work.advance(() -> System.nanoTime() - deadline >= 0)) {
-        executor.execute(() -> slice(work, wanted, done));
+
+    @Override
+    public Class<?> origin() {
+      return work.getClass();
+    }
+
+    @Override
+    public void run() {
+      if (!wanted.getAsBoolean()) {
+        done.cancel(false);
         return;
       }
-    } catch (RuntimeException e) {
-      done.completeExceptionally(e);
-      return;
+      long deadline = System.nanoTime() + SLICE_NANOS;
+      try {
+        if (!work.advance(() -> System.nanoTime() - deadline >= 0)) {
+          executor.execute(this);
+          return;
+        }
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+        return;
+      }
+      done.complete(null);
     }
-    done.complete(null);
   }
 
   /** Runs {@code task} after a failed proposal's back-off: try again shortly, never in a hot loop. */
