@@ -19,7 +19,8 @@ import org.apache.commons.io.file.PathUtils;
 /**
  * Three raftcron server processes on loopback, started with the product's own entry point
  * ({@code raftcron server}) from this JVM's class path, each in its own data folder with its log
- * beside it, and serving its metrics over HTTP. What it starts it kills on close, and it removes the folder.
+ * beside it, and serving its metrics over HTTP. What it starts it kills on close (or at this JVM's exit: {@link
+ * ChildProcesses}), and it removes the folder.
  */
 final class ProcessCluster implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
