@@ -2,9 +2,7 @@ package io.raftcron.bench;
 
 import io.raftcron.client.RaftcronClient;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The fire scenario as deployed: three {@code raftcron server} JVMs, one node each, so that a
@@ -63,7 +61,7 @@ record ProcessFire(WindowOptions options, List<String> nodeJavaOpts) {
           .put("job_create_per_s", created.perSecond())
           .put("committed_fires", runs.fired)
           .put("fires_per_s", perSecond)
-          .put("fire_commit_lateness_ms_bucket", bounds(commitLateness.count(), p50, p99))
+          .latencyBounds("fire_commit_lateness_ms_bucket", commitLateness.count(), p50, p99)
           .put("fire_commit_within_20ms", within)
           .put("leader_scrape_ms", List.of(Math.round(firstScrapeMs), Math.round(lastScrapeMs)))
           .latency("fire_decision_lateness_ms", runs.decisionLateness)
@@ -82,14 +80,5 @@ record ProcessFire(WindowOptions options, List<String> nodeJavaOpts) {
       result.print(System.out, System.err);
       return 0;
     }
-  }
-
-  /** In a fixed order, as the other latencies print theirs. */
-  private static Map<String, Object> bounds(long count, double p50, double p99) {
-    Map<String, Object> bounds = new LinkedHashMap<>();
-    bounds.put("count", count);
-    bounds.put("p50_at_most", p50);
-    bounds.put("p99_at_most", p99);
-    return bounds;
   }
 }

@@ -43,6 +43,16 @@ final class Result {
     return this;
   }
 
+  /** p50 / p99 known only as the bounds of the buckets they fall in (a scraped histogram), in milliseconds. */
+  Result latencyBounds(String name, long count, double p50AtMostMs, double p99AtMostMs) {
+    Map<String, Object> ms = new LinkedHashMap<>();
+    ms.put("count", count);
+    ms.put("p50_at_most", p50AtMostMs);
+    ms.put("p99_at_most", p99AtMostMs);
+    fields.put(name, ms);
+    return this;
+  }
+
   Result line(String text) {
     summary.add(text);
     return this;

@@ -63,7 +63,7 @@ final class FireScheduler {
    * at their slot.
    */
   static final int MAX_PREPARED = 50_000;
-  /** Jobs read per step of the rebuild (one seek of the jobs and cursors families; 1-3 ms of parsing and cron). */
+  /** Jobs read per step of the rebuild: one seek of the jobs and cursors families, then parsing and cron for each. */
   static final int REBUILD_PAGE = 500;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
 
@@ -306,16 +306,17 @@ final class FireScheduler {
       this.first = due.get(0).at;
     }
 
+    /** The last entry is closed in the slice that plans the last job: all planned means all entries stand. */
     @Override
     public boolean advance(BooleanSupplier timeUp) {
       do {
-        if (next == due.size()) {
-          closeEntry();
-          return true;
-        }
         plan(due.get(next++));
-      } while (!timeUp.getAsBoolean());
-      return false;
+      } while (next < due.size() && !timeUp.getAsBoolean());
+      if (next < due.size()) {
+        return false;
+      }
+      closeEntry();
+      return true;
     }
 
     private void plan(Due head) {
