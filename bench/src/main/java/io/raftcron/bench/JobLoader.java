@@ -50,9 +50,17 @@ final class JobLoader {
 
   /** Creates jobs 0 to {@code count} - 1 firing every second, 32 calls at a time; fails unless all were created. */
   static Load createEverySecond(List<String> endpoints, int count) {
-    Load load = create(endpoints, 0, count, FireHarness.EVERY_SECOND, 32);
+    return all(create(endpoints, 0, count, FireHarness.EVERY_SECOND, 32), count, "creations");
+  }
+
+  /** Pauses jobs 0 to {@code count} - 1, 32 calls at a time; fails unless all were paused. */
+  static Load pauseAll(List<String> endpoints, int count) {
+    return all(run(endpoints, 0, count, 32, (client, i) -> client.pauseJob(name(i))), count, "pauses");
+  }
+
+  private static Load all(Load load, int count, String calls) {
     if (load.failures() > 0) {
-      throw new IllegalStateException(load.failures() + " of " + count + " job creations failed");
+      throw new IllegalStateException(load.failures() + " of " + count + " job " + calls + " failed");
     }
     return load;
   }

@@ -32,7 +32,7 @@ record KilledLeaderFailover(WindowOptions options, List<String> nodeJavaOpts) {
       window.settle();
 
       Instant[] firstBySuccessor = {null};
-      WindowRuns runs = WindowRuns.read(client, options.jobs, window, run -> {
+      WindowRuns runs = WindowRuns.read(cluster.grpcAddrs(), client, options.jobs, window, run -> {
         Instant firedAt = Times.toInstant(run.getFiredAt());
         if (!run.getFiredBy().equals(old) && firedAt.isAfter(killedAt)
             && (firstBySuccessor[0] == null || firedAt.isBefore(firstBySuccessor[0]))) {

@@ -45,7 +45,7 @@ record ProcessFire(WindowOptions options, List<String> nodeJavaOpts) {
       }
       window.awaitEnd();
       window.settle();
-      WindowRuns runs = WindowRuns.read(client, options.jobs, window, run -> {});
+      WindowRuns runs = WindowRuns.read(cluster.grpcAddrs(), client, options.jobs, window, run -> {});
 
       long missed = runs.missed(options.jobs, window);
       double perSecond = runs.fired / (double) window.seconds();

@@ -6,6 +6,7 @@ import io.raftcron.proto.RunState;
 import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
@@ -20,12 +21,18 @@ final class WindowRuns {
   long fired;
   long skipped;
 
-  /** Reads the window's runs of the first {@code jobs} benchmark jobs, handing each fired one to {@code eachFired}. */
-  static WindowRuns read(RaftcronClient client, int jobs, Window window, Consumer<Run> eachFired) {
+  /**
+   * Pauses the first {@code jobs} benchmark jobs, then reads their runs of the window, handing each
+   * fired one to {@code eachFired}. Left firing, 40 000 jobs kept the cluster saturated while it was
+   * read, and every second of reading added a run to read past for each job: it never finished.
+   */
+  static WindowRuns read(List<String> endpoints, RaftcronClient client, int jobs, Window window,
+      Consumer<Run> eachFired) {
+    JobLoader.pauseAll(endpoints, jobs);
+    // Newest first, one run a second up to the pause: enough to reach back to the window's first slot.
+    int limit = (int) Duration.between(window.start(), Instant.now()).toSeconds() + 5;
     WindowRuns runs = new WindowRuns();
     for (int i = 0; i < jobs; i++) {
-      // Newest first, one run a second: enough to reach back to the window's first slot.
-      int limit = (int) Duration.between(window.start(), Instant.now()).toSeconds() + 5;
       for (Run run : client.listRuns(JobLoader.name(i), limit)) {
         Instant slot = Times.toInstant(run.getSlot());
         if (slot.isBefore(window.start()) || !slot.isBefore(window.end())) {
