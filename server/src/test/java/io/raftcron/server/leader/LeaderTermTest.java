@@ -67,26 +67,20 @@ class LeaderTermTest extends LeaderLoopTest {
     assertThat(order).containsExactly("unit 1");
   }
 
-  /** Work of {@code count} units, each longer than a slice, so that a slice holds one. */
+  /** Work of {@code count} units, each lasting until its slice's time is up, so that a slice holds one. */
   private LeaderTerm.Steps units(int count, IntConsumer during) {
     int[] next = {1};
     return timeUp -> {
       do {
         int unit = next[0];
         during.accept(unit);
-        pause(3);
+        while (!timeUp.getAsBoolean()) {
+          Thread.onSpinWait();
+        }
         order.add("unit " + unit);
         next[0]++;
       } while (next[0] <= count && !timeUp.getAsBoolean());
       return next[0] > count;
     };
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
