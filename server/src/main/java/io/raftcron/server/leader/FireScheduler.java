@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,10 +103,15 @@ final class FireScheduler {
    * {@code now} is at or after {@code due}, before the earliest next slot of its plans, and less
    * than the misfire threshold after the oldest slot it fires. Then the slot's burst is proposed
    * without a lookup per job (3-5 ms of the leader thread at 10 000 jobs) before the jobs leave
-   * the schedule.
+   * the schedule. {@code nextDue}: each job's next due after its plan (null: none), its place once
+   * the entry commits.
    */
   private record PreparedEntry(
-      Set<String> jobs, PreparedCommand command, Instant due, Instant oldestFired, Instant firstNextDue) {
+      Map<String, Instant> nextDue, PreparedCommand command, Instant due, Instant oldestFired, Instant firstNextDue) {
+    Set<String> jobs() {
+      return nextDue.keySet();
+    }
+
     /** {@code missedBefore}: {@code now} less the misfire threshold. */
     boolean decidesAsPlanningAt(Instant now, Instant missedBefore) {
       return !due.isAfter(now) && Prepared.stillDecided(oldestFired, firstNextDue, now, missedBefore);
@@ -124,6 +128,8 @@ final class FireScheduler {
   private final PriorityQueue<Due> queue = new PriorityQueue<>((a, b) -> a.at.compareTo(b.at));
   private final Map<String, Instant> dueByJob = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
+  /** Jobs written by another command while their fire was in flight: read again once it completes. */
+  private final Set<String> changedInFlight = new HashSet<>();
   private final Map<String, Prepared> prepared = new HashMap<>();
   /** The entries of the latest {@link Preparation}'s plans, each until it is proposed or one of its jobs moves. */
   private final List<PreparedEntry> preparedEntries = new ArrayList<>();
@@ -163,7 +169,7 @@ final class FireScheduler {
       do {
         List<Job> page = leader.store().jobs(after, REBUILD_PAGE);
         for (Job job : page) {
-          // A job in flight is re-read when its proposal completes.
+          // A job in flight is placed when its proposal completes.
           if (!inFlight.contains(job.getSpec().getName())) {
             track(job);
           }
@@ -178,14 +184,29 @@ final class FireScheduler {
     }
   }
 
-  /** The job was written (created, updated, deleted, fired): recompute its next slot. */
+  /** The job was written (created, updated, deleted, paused, resumed): recompute its next slot. */
   void jobChanged(String name) {
     prepared.remove(name);
-    if (closed || inFlight.contains(name)) {
-      return; // recomputed when the in-flight proposal completes (a job in flight is in no prepared entry)
+    if (closed) {
+      return;
+    }
+    if (inFlight.contains(name)) {
+      changedInFlight.add(name); // read again when the in-flight proposal completes (it is in no prepared entry)
+      return;
     }
     leader.store().job(name).ifPresentOrElse(this::track, () -> unschedule(name));
     rearm();
+  }
+
+  /**
+   * A FireSlots entry moved the job's cursor. One of this leader's own, still in flight here
+   * (applied before its completion is handled), places the job from its plan when it completes;
+   * another (a previous leader's) is read.
+   */
+  void fired(String name) {
+    if (!inFlight.contains(name)) {
+      jobChanged(name);
+    }
   }
 
   /** How many jobs have a next slot in the schedule (so far, while the rebuild is under way). */
@@ -236,7 +257,7 @@ final class FireScheduler {
 
   /** The job's place in the schedule changes (or it leaves it): the prepared entry holding it no longer stands. */
   private void moved(String job) {
-    preparedEntries.removeIf(entry -> entry.jobs.contains(job));
+    preparedEntries.removeIf(entry -> entry.jobs().contains(job));
     if (preparation != null) {
       preparation.moved(job);
     }
@@ -351,16 +372,19 @@ final class FireScheduler {
         return;
       }
       List<SlotDecision> decisions = new ArrayList<>(openDecisions);
+      Map<String, Instant> nextDue = new HashMap<>();
       Instant oldestFired = Instant.MAX;
       Instant firstNextDue = null;
-      for (Prepared ready : open.values()) {
+      for (Map.Entry<String, Prepared> job : open.entrySet()) {
+        Prepared ready = job.getValue();
         decisions.addAll(ready.plan().decisions());
+        nextDue.put(job.getKey(), ready.nextDue());
         oldestFired = oldestFired.isBefore(ready.oldestFired()) ? oldestFired : ready.oldestFired();
         if (ready.nextDue() != null && (firstNextDue == null || ready.nextDue().isBefore(firstNextDue))) {
           firstNextDue = ready.nextDue();
         }
       }
-      preparedEntries.add(new PreparedEntry(new HashSet<>(open.keySet()), entryOf(decisions), first, oldestFired, firstNextDue));
+      preparedEntries.add(new PreparedEntry(nextDue, entryOf(decisions), first, oldestFired, firstNextDue));
       open.clear();
       openDecisions = 0;
     }
@@ -377,9 +401,9 @@ final class FireScheduler {
     }
     List<PreparedEntry> standing = new ArrayList<>();
     preparedEntries.removeIf(entry -> entry.decidesAsPlanningAt(now, missedBefore) && standing.add(entry));
-    standing.forEach(entry -> propose(entry.jobs, entry.command, now));
+    standing.forEach(entry -> propose(entry.nextDue, entry.command, now));
     for (PreparedEntry entry : standing) {
-      for (String job : entry.jobs) {
+      for (String job : entry.jobs()) {
         unschedule(job); // its queue entries are dropped below
         prepared.remove(job);
       }
@@ -391,7 +415,7 @@ final class FireScheduler {
         && (next.at.isAfter(preparedThrough) || preparedThrough.isAfter(now.plus(PREPARE_AHEAD)))) {
       startPreparation(now);
     }
-    Set<String> jobs = new LinkedHashSet<>();
+    Map<String, Instant> jobs = new LinkedHashMap<>();
     List<SlotDecision> decisions = new ArrayList<>();
     while (decisions.size() < MAX_DECISIONS_PER_ENTRY && liveHeadDueBy(now) != null) {
       Due head = queue.poll();
@@ -408,7 +432,7 @@ final class FireScheduler {
         plan.nextDue().ifPresent(at -> schedule(head.job, at));
       } else {
         decisions.addAll(plan.decisions());
-        jobs.add(head.job);
+        jobs.put(head.job, plan.nextDue().orElse(null));
       }
     }
     if (!decisions.isEmpty()) {
@@ -424,7 +448,13 @@ final class FireScheduler {
     return PreparedCommand.of(Command.newBuilder().setFireSlots(FireSlots.newBuilder().addAllDecisions(decisions)));
   }
 
-  private void propose(Set<String> jobs, PreparedCommand command, Instant now) {
+  /**
+   * Proposes a FireSlots entry for the jobs of {@code nextDue}, each mapped to its next due after
+   * the entry (null: none). Once it commits, a job no other command wrote meanwhile goes there
+   * without being read again: the plan that made its decisions computed it from the same record.
+   */
+  private void propose(Map<String, Instant> nextDue, PreparedCommand command, Instant now) {
+    Set<String> jobs = nextDue.keySet();
     List<SlotDecision> decisions = command.command().getFireSlots().getDecisionsList();
     CompletableFuture<CommandResult> proposed;
     try {
@@ -442,17 +472,23 @@ final class FireScheduler {
               }
               if (failure != null) {
                 log.warn("fire proposal for {} job(s) failed, retrying: {}", jobs.size(), failure.toString());
-                jobs.forEach(this::retryLater);
+                jobs.forEach(job -> {
+                  changedInFlight.remove(job);
+                  retryLater(job);
+                });
               } else {
                 log.debug("committed {} slot decision(s) proposed at {}", decisions.size(), now);
                 Set<String> refused = refusedJobs(decisions, result);
-                for (String job : jobs) {
+                nextDue.forEach((job, at) -> {
+                  boolean changed = changedInFlight.remove(job);
                   if (refused.contains(job)) {
                     retryLater(job); // a refused decision leaves the cursor where it was: back off, don't spin
-                  } else {
+                  } else if (changed) {
                     retrack(job);
+                  } else if (at != null) {
+                    schedule(job, at);
                   }
-                }
+                });
               }
               rearm();
             },

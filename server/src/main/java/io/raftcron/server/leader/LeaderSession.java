@@ -93,7 +93,7 @@ public final class LeaderSession {
         command.getFireSlots().getDecisionsList().stream()
             .map(SlotDecision::getJob)
             .distinct()
-            .forEach(fires::jobChanged);
+            .forEach(fires::fired);
       }
       case GRANT_LEASES, EXPIRE_LEASES -> runsChanged(result);
       case COMPLETE_RUNS -> {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -301,6 +302,46 @@ class FireSchedulerTest extends LeaderLoopTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> !fireEntries.isEmpty());
     assertThat(fireEntries.get(0)).as("decisions in the first entry").isEqualTo(3);
     assertThat(ran("every-second", T0.plusSeconds(3))).isTrue();
+  }
+
+  @Test
+  void aJobWrittenWhileItsFireIsInFlightIsReadAgainWhenTheFireCompletes() throws Exception {
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec("tens", "0/10 * * * * *")).setCreate(true)));
+    apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec("steady", "0/10 * * * * *")).setCreate(true)));
+    // Every entry is applied when proposed; the first fire entry's proposal completes when the test says.
+    CompletableFuture<Runnable> completeFirst = new CompletableFuture<>();
+    FireScheduler fires = new FireScheduler(new LeaderTerm(1, store, (term, command) -> {
+      CommandResult result = apply(command);
+      if (!command.hasFireSlots() || completeFirst.isDone()) {
+        return CompletableFuture.completedFuture(result);
+      }
+      CompletableFuture<CommandResult> first = new CompletableFuture<>();
+      completeFirst.complete(() -> first.complete(result));
+      return first;
+    }, clock, executor));
+    now = T0.plusSeconds(10);
+    executor.execute(fires::start);
+    Runnable complete = completeFirst.get(10, TimeUnit.SECONDS);
+    assertThat(ran("tens", T0.plusSeconds(10)) && ran("steady", T0.plusSeconds(10))).isTrue();
+
+    // While that entry is in flight: "tens" is rewritten to fire every second (committed after
+    // the entry was planned), and the entry itself is applied (as the leader's session hears it).
+    onExecutor(() -> {
+      update(spec("tens", "* * * * * *"));
+      fires.jobChanged("tens");
+      fires.fired("tens");
+      fires.fired("steady");
+      return null;
+    });
+    complete.run();
+    for (int s = 11; s <= 12; s++) {
+      now = T0.plusSeconds(s);
+      Instant slot = now;
+      await().atMost(Duration.ofSeconds(10)).until(() -> ran("tens", slot));
+    }
+    assertThat(ran("steady", T0.plusSeconds(11)) || ran("steady", T0.plusSeconds(12))).isFalse();
+    now = T0.plusSeconds(20); // "steady", untouched, is placed from the plan of its fire
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("steady", T0.plusSeconds(20)));
   }
 
   @Test
