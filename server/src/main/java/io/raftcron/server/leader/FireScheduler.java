@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@link #PREPARE_AHEAD} before their slot, in slices, so that at the slot it only proposes (see
  * {@link Prepared} and {@link Preparation}).
  * A job with a proposal in flight is not planned again until that proposal's outcome is known;
- * then its next slot is recomputed from the committed state. Whatever happens to a proposal
+ * then it goes to the next due its plan computed, or, if another command wrote it meanwhile or the
+ * proposal failed, its next slot is recomputed from the committed state. Whatever happens to a proposal
  * (committed, refused, lost in a leader change), the state machine's cursor check makes a
  * second decision for the same slot impossible. Runs only on the leader's executor thread.
  */
@@ -184,7 +185,7 @@ final class FireScheduler {
     }
   }
 
-  /** The job was written (created, updated, deleted, paused, resumed): recompute its next slot. */
+  /** The job was written (created, updated, deleted, paused, resumed, fired by another leader): recompute its next slot. */
   void jobChanged(String name) {
     prepared.remove(name);
     if (closed) {
@@ -199,9 +200,10 @@ final class FireScheduler {
   }
 
   /**
-   * A FireSlots entry moved the job's cursor. One of this leader's own, still in flight here
-   * (applied before its completion is handled), places the job from its plan when it completes;
-   * another (a previous leader's) is read.
+   * A FireSlots entry moved the job's cursor. A job in flight is placed when its proposal
+   * completes: the entry is this leader's own, applied before its completion is handled (were it a
+   * previous leader's, the cursor check refuses this leader's decision for the job, which is then
+   * read again). Any other job is read.
    */
   void fired(String name) {
     if (!inFlight.contains(name)) {
