@@ -68,7 +68,7 @@ class FireSchedulerTest extends LeaderLoopTest {
    * {@code fails}, and fails instead of being applied where that answers true.
    */
   private FireScheduler fireScheduler(Predicate<PreparedCommand> fails) {
-    return new FireScheduler(new LeaderTerm(1, store, new CommandLog() {
+    return new FireScheduler(term(new CommandLog() {
       @Override
       public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
         return CompletableFuture.completedFuture(apply(command));
@@ -80,7 +80,7 @@ class FireSchedulerTest extends LeaderLoopTest {
             ? CompletableFuture.failedFuture(new IllegalStateException("leader stepped down"))
             : propose(term, command.command().toBuilder());
       }
-    }, clock, executor));
+    }));
   }
 
   /** Starts {@code fires} at {@code now} and waits until it has planned {@code jobs} jobs ahead of their slot. */
@@ -310,7 +310,7 @@ class FireSchedulerTest extends LeaderLoopTest {
     apply(Command.newBuilder().setPutJob(PutJob.newBuilder().setSpec(spec("steady", "0/10 * * * * *")).setCreate(true)));
     // Every entry is applied when proposed; the first fire entry's proposal completes when the test says.
     CompletableFuture<Runnable> completeFirst = new CompletableFuture<>();
-    FireScheduler fires = new FireScheduler(new LeaderTerm(1, store, (term, command) -> {
+    FireScheduler fires = new FireScheduler(term((term, command) -> {
       CommandResult result = apply(command);
       if (!command.hasFireSlots() || completeFirst.isDone()) {
         return CompletableFuture.completedFuture(result);
@@ -318,7 +318,7 @@ class FireSchedulerTest extends LeaderLoopTest {
       CompletableFuture<CommandResult> first = new CompletableFuture<>();
       completeFirst.complete(() -> first.complete(result));
       return first;
-    }, clock, executor));
+    }));
     now = T0.plusSeconds(10);
     executor.execute(fires::start);
     Runnable complete = completeFirst.get(10, TimeUnit.SECONDS);

@@ -58,10 +58,15 @@ abstract class LeaderLoopTest {
 
   /** Term 1, whose proposals are applied at once and then shown to {@code proposed}. */
   LeaderTerm term(Consumer<Command.Builder> proposed) {
-    return new LeaderTerm(1, store, (term, command) -> {
+    return term((term, command) -> {
       CommandResult result = apply(command);
       proposed.accept(command);
       return CompletableFuture.completedFuture(result);
-    }, clock, executor);
+    });
+  }
+
+  /** Term 1 proposing to {@code log}, on this test's clock and executor. */
+  LeaderTerm term(CommandLog log) {
+    return new LeaderTerm(1, store, log, clock, executor);
   }
 }

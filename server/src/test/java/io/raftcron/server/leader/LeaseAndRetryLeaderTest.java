@@ -73,7 +73,7 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
   }
 
   private LeaseReaper reaper() {
-    LeaseReaper reaper = new LeaseReaper(new LeaderTerm(1, store, new Proposer(clock, "n1"), clock, executor), LEASE);
+    LeaseReaper reaper = new LeaseReaper(term(new Proposer(clock, "n1")), LEASE);
     reaper.start();
     return reaper;
   }
@@ -180,7 +180,7 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
         return 0.5; // no jitter
       }
     };
-    RetryScheduler retries = new RetryScheduler(new LeaderTerm(1, store, new Proposer(clock, "n1"), clock, executor), middle);
+    RetryScheduler retries = new RetryScheduler(term(new Proposer(clock, "n1")), middle);
     Completion failed = Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1")
         .setOutcome(RunState.FAILED).build();
 
@@ -203,7 +203,7 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
   @Test
   void noRetryTimeIsStampedWhenTheRunHasNoAttemptLeft() {
     String runId = leasedRun(1);
-    RetryScheduler retries = new RetryScheduler(new LeaderTerm(1, store, new Proposer(clock, "n1"), clock, executor), RandomGenerator.of("L64X128MixRandom"));
+    RetryScheduler retries = new RetryScheduler(term(new Proposer(clock, "n1")), RandomGenerator.of("L64X128MixRandom"));
 
     Completion stamped = retries.stamp(Completion.newBuilder().setRunId(runId).setFencingToken(token(runId))
         .setSucceeded(false).build());
