@@ -364,19 +364,12 @@ final class JobCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N runs (default: ${DEFAULT-VALUE}).")
-    int limit;
-
-    @Override
-    void validate() {
-      if (limit < 1) {
-        throw usageError("--limit must be at least 1");
-      }
-    }
+    @Mixin
+    RunLimit limit;
 
     @Override
     void run(RaftcronClient client) {
-      ListRunsResponse runs = ListRunsResponse.newBuilder().addAllRuns(client.listRuns(name, limit)).build();
+      ListRunsResponse runs = ListRunsResponse.newBuilder().addAllRuns(client.listRuns(name, limit.value())).build();
       print(runs, out -> Views.runs(out, runs.getRunsList()));
     }
   }

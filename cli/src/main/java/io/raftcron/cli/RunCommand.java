@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
@@ -46,20 +47,13 @@ final class RunCommand {
         description = "Only runs in this state: QUEUED, LEASED, RETRY_WAIT, SUCCEEDED, FAILED, TIMED_OUT, SKIPPED, CANCELLED.")
     RunState state;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N runs (default: ${DEFAULT-VALUE}).")
-    int limit;
-
-    @Override
-    void validate() {
-      if (limit < 1) {
-        throw usageError("--limit must be at least 1");
-      }
-    }
+    @Mixin
+    RunLimit limit;
 
     @Override
     void run(RaftcronClient client) {
       ListRunsResponse runs =
-          ListRunsResponse.newBuilder().addAllRuns(client.listRuns(job, state, limit)).build();
+          ListRunsResponse.newBuilder().addAllRuns(client.listRuns(job, state, limit.value())).build();
       print(runs, out -> Views.runs(out, runs.getRunsList()));
     }
   }

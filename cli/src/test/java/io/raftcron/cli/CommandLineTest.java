@@ -134,6 +134,7 @@ class CommandLineTest {
       {"job", "update", "backup", "--cron", "@daily"}, // no --version
       {"job", "update", "backup", "--version", "3"}, // nothing to change
       {"job", "runs", "backup", "--limit", "0"},
+      {"run", "list", "--limit", "-1"},
       {"job", "list", "--timeout", "0s"},
       {"job"},
       {"bogus"},
@@ -144,6 +145,16 @@ class CommandLineTest {
       err.getBuffer().setLength(0);
       assertThat(execute(args)).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
       assertThat(err.toString()).as(String.join(" ", args)).isNotEmpty();
+    }
+    assertThat(node.requests).isEmpty();
+  }
+
+  @Test
+  void aLimitBelowOneIsRefusedByBothRunListings() {
+    for (String[] args : new String[][] {{"job", "runs", "backup", "--limit", "0"}, {"run", "list", "--limit", "0"}}) {
+      err.getBuffer().setLength(0);
+      assertThat(execute(args)).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
+      assertThat(err.toString()).as(String.join(" ", args)).contains("--limit must be at least 1");
     }
     assertThat(node.requests).isEmpty();
   }
