@@ -15,6 +15,8 @@ import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.Times;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -139,11 +141,48 @@ class SchedulerStoreTest extends AppliedStoreTest {
     JobCache cache = new JobCache(10);
     long readAt = cache.generation();
     Job stale = job("a");
-    cache.committed(java.util.Map.of("a", stale.toBuilder().setVersion(99).build()));
+    cache.committed(Map.of("a", stale.toBuilder().setVersion(99).build()), Set.of("a"));
 
     cache.offer("a", stale, readAt);
 
     assertThat(cache.get("a").getVersion()).isEqualTo(99);
+  }
+
+  @Test
+  void aCachedJobWhoseCursorMovedIsReadWithTheNewCursorAndItsCommittedRest() {
+    Job before = store.job("a").orElseThrow(); // cached
+    apply(fire(T0.plusSeconds(5), "a", T0.plusSeconds(4), T0.plusSeconds(5)));
+
+    Job after = store.job("a").orElseThrow();
+    assertThat(Times.toInstant(after.getCursor())).isEqualTo(T0.plusSeconds(5));
+    assertThat(after.getFiredCount()).isEqualTo(before.getFiredCount() + 2);
+    assertThat(after.toBuilder().clearCursor().clearFiredCount().build())
+        .isEqualTo(before.toBuilder().clearCursor().clearFiredCount().build());
+    assertThat(store.job("a")).containsSame(after); // built once, until the cursor moves again
+  }
+
+  @Test
+  void aBatchThatRewritesAJobAndThenMovesItsCursorLeavesTheRewrittenJobCached() {
+    Job cached = store.job("a").orElseThrow();
+    StoreBatch batch = store.batch();
+    batch.putJob(cached.toBuilder().setPaused(true).setVersion(cached.getVersion() + 1).build());
+    Job moved = batch.putCursor(batch.job("a").orElseThrow(), Times.toTimestamp(T0.plusSeconds(9)), 7, 1);
+    store.commit(batch, store.appliedIndex() + 1);
+
+    assertThat(store.job("a")).contains(moved);
+    assertThat(moved.getPaused()).isTrue();
+    assertThat(Times.toInstant(moved.getCursor())).isEqualTo(T0.plusSeconds(9));
+  }
+
+  @Test
+  void aCursorMoveOfAJobNotCachedCachesTheJobAsWritten() {
+    JobCache cache = new JobCache(10);
+    Job job = job("a");
+    Job moved = job.toBuilder().setFiredCount(job.getFiredCount() + 1).build();
+
+    cache.committed(Map.of("a", moved), Set.of());
+
+    assertThat(cache.get("a")).isSameAs(moved);
   }
 
   @Test
