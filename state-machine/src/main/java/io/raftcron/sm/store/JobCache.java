@@ -93,10 +93,12 @@ final class JobCache {
     generation++;
     written.forEach(
         (name, job) -> {
-          Entry cached = job == null ? null : jobs.get(name);
           if (job == null) {
             jobs.remove(name);
-          } else if (cached != null && !writtenWhole.contains(name)) {
+            return;
+          }
+          Entry cached = jobs.get(name);
+          if (cached != null && !writtenWhole.contains(name)) {
             cached.moveCursor(job);
           } else {
             jobs.put(name, new Entry(job));
