@@ -4,12 +4,12 @@ import com.google.protobuf.Timestamp;
 import io.raftcron.proto.Job;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The most recently used jobs of a store, parsed, at their committed version. Every fire reads its
- * job twice on the leader (planning, then after the commit) and once on every replica, and parsing
- * was most of that. A reader offers what it read together with the generation it saw before
+ * job on the leader when planning and once on every replica when applied, and parsing was most of
+ * that. A reader offers what it read together with the generation it saw before
  * reading; a commit that wrote jobs moves the generation on, so a read that raced with it is not
  * cached over the newer version.
  *
@@ -86,10 +86,10 @@ final class JobCache {
   }
 
   /**
-   * A commit wrote these jobs (a null value: deleted): those in {@code writtenWhole} as a whole,
+   * A commit wrote these jobs (a null value: deleted): those {@code writtenWhole} accepts as a whole,
    * the others only their cursor record, so that the rest of them is as cached.
    */
-  synchronized void committed(Map<String, Job> written, Set<String> writtenWhole) {
+  synchronized void committed(Map<String, Job> written, Predicate<String> writtenWhole) {
     generation++;
     written.forEach(
         (name, job) -> {
@@ -98,7 +98,7 @@ final class JobCache {
             return;
           }
           Entry cached = jobs.get(name);
-          if (cached != null && !writtenWhole.contains(name)) {
+          if (cached != null && !writtenWhole.test(name)) {
             cached.moveCursor(job);
           } else {
             jobs.put(name, new Entry(job));

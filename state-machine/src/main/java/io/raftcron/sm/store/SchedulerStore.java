@@ -603,7 +603,7 @@ public final class SchedulerStore implements AutoCloseable {
             db.write(writeOptions, wb);
             jobCount += batch.jobsAdded();
             if (!batch.jobsWritten().isEmpty()) {
-              jobCache.committed(batch.jobsWritten(), batch.jobsWrittenWhole());
+              jobCache.committed(batch.jobsWritten(), batch::wroteWhole);
             }
           } catch (RocksDBException e) {
             throw new StoreException("cannot write applied index " + index, e);

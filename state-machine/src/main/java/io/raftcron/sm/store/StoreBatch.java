@@ -13,12 +13,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.rocksdb.RocksDBException;
 
 /**
@@ -57,8 +55,6 @@ public final class StoreBatch {
   private int jobsAdded;
   /** The jobs this batch wrote, parsed (null: deleted), for its own reads and the store's job cache. */
   private final Map<String, Job> jobsWritten = new LinkedHashMap<>();
-  /** Of those, the jobs it created, rewrote or deleted; the others it only moved the cursor of. */
-  private final Set<String> jobsWrittenWhole = new HashSet<>();
   private final RunKeyMemo runKeys = new RunKeyMemo();
 
   StoreBatch(SchedulerStore store) {
@@ -86,7 +82,6 @@ public final class StoreBatch {
     put(Family.JOBS, key, JobRecords.withoutCursor(job));
     put(Family.CURSORS, key, JobRecords.cursor(job));
     jobsWritten.put(job.getSpec().getName(), job);
-    jobsWrittenWhole.add(job.getSpec().getName());
   }
 
   /**
@@ -108,7 +103,6 @@ public final class StoreBatch {
     delete(Family.JOBS, key);
     delete(Family.CURSORS, key);
     jobsWritten.put(name, null);
-    jobsWrittenWhole.add(name);
     jobsAdded--;
   }
 
@@ -314,8 +308,10 @@ public final class StoreBatch {
     return jobsWritten;
   }
 
-  Set<String> jobsWrittenWhole() {
-    return jobsWrittenWhole;
+  /** Whether this batch wrote the job's jobs-family record (created, rewrote or deleted it), not only its cursor. */
+  boolean wroteWhole(String name) {
+    Map<Key, byte[]> jobs = overlay.get(Family.JOBS);
+    return jobs != null && jobs.containsKey(new Key(Keys.job(name)));
   }
 
   /** Jobs this batch created minus those it deleted. */

@@ -141,7 +141,7 @@ class SchedulerStoreTest extends AppliedStoreTest {
     JobCache cache = new JobCache(10);
     long readAt = cache.generation();
     Job stale = job("a");
-    cache.committed(Map.of("a", stale.toBuilder().setVersion(99).build()), Set.of("a"));
+    cache.committed(Map.of("a", stale.toBuilder().setVersion(99).build()), Set.of("a")::contains);
 
     cache.offer("a", stale, readAt);
 
@@ -180,7 +180,7 @@ class SchedulerStoreTest extends AppliedStoreTest {
     Job job = job("a");
     Job moved = job.toBuilder().setFiredCount(job.getFiredCount() + 1).build();
 
-    cache.committed(Map.of("a", moved), Set.of());
+    cache.committed(Map.of("a", moved), name -> false);
 
     assertThat(cache.get("a")).isSameAs(moved);
   }
