@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,8 +42,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * check every decision (real slot, after the cursor, not in the leader's future, not decided
  * yet), create the runs, advance the cursors, one WriteBatch. Each invocation fires the next
  * second's slot of every job, so {@code jobs} decisions per entry: divide the time per entry by
- * {@code jobs} for the cost per fire. The decisions come in a fixed shuffled order, as the
- * leader's due queue lists jobs that share a slot (in heap order, not by name). {@code spec} is the job each decision copies into its run:
+ * {@code jobs} for the cost per fire. The decisions are listed by job name, as the leader lists
+ * an entry's decisions (FireScheduler's entry order), so the replica's sort of the batch's writes
+ * by key finds them sorted. {@code spec} is the job each decision copies into its run:
  * {@code tiny} (a shell command "true") or {@code realistic} (a longer command, a working folder,
  * environment variables, a retry policy, a timeout and a retention policy: what a production job
  * carries, ~400 bytes of spec).
@@ -76,7 +76,7 @@ public class ApplierBenchmark {
     for (int j = 0; j < jobs; j++) {
       names.add("job-" + j);
     }
-    Collections.shuffle(names, new Random(jobs));
+    Collections.sort(names);
     for (int j = 0; j < jobs; j++) {
       JobSpec.Builder job = JobSpec.newBuilder().setName("job-" + j).setSchedule("@every 1s");
       JobSpec created = spec.equals("realistic") ? realistic(job) : tiny(job);
