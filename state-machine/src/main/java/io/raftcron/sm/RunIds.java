@@ -1,5 +1,6 @@
 package io.raftcron.sm;
 
+import io.raftcron.proto.Run;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -77,5 +78,10 @@ public final class RunIds {
   }
 
   /** A run's identity: its job and its slot (a manual run's trigger time). */
-  public record RunRef(String job, Instant slot) {}
+  public record RunRef(String job, Instant slot) {
+    /** The (job, slot) the store keeps {@code run} under: its slot to the millisecond. */
+    public static RunRef of(Run run) {
+      return new RunRef(run.getJob(), Instant.ofEpochMilli(Times.toInstant(run.getSlot()).toEpochMilli()));
+    }
+  }
 }

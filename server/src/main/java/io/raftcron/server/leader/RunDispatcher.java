@@ -51,21 +51,24 @@ final class RunDispatcher {
   private final LeaderTerm leader;
   private final Duration leaseDuration;
   private final Deque<Poll> waiting = new ArrayDeque<>();
-  private final Set<String> granting = new HashSet<>();
+  /** The runs of the GrantLeases entries proposed and not yet committed. */
+  private final Set<RunIds.RunRef> granting = new HashSet<>();
   // A job's overlap policy, read once per job instead of once per dispatch: dispatch runs after
   // every commit that may queue a run, and re-reading every candidate's job showed up as the
   // dispatcher's main cost. PUT_JOB and DELETE_JOB drop the job's entry (jobChanged).
   private final Map<String, Boolean> oneAtATime = new HashMap<>();
   /**
-   * No run due before this is queued ({@link #UNKNOWN}: scan from the queue's start; {@link
-   * #NOTHING}: no run is queued). The first queued run a scan meets moves it up; a committed command
-   * that queues a run due earlier moves it down ({@link #queued}). Workers take runs from the
-   * queue's head, which leaves a long row of deleted entries there that a scan from the start steps
-   * over every time.
+   * No run before this place in the queue is queued: a run (queued under its slot), or with an
+   * empty job name the first run of its slot ({@link #UNKNOWN}: scan from the queue's start; {@link
+   * #NOTHING}: no run is queued). The first queued run a scan meets, often one being granted, moves
+   * it up; a committed command that queues a run at or before its slot moves it down ({@link
+   * #queued}). Workers take runs from the queue's head, which leaves a long row of deleted entries
+   * there, thousands in one slot, that a scan from further back steps over every time.
    */
-  private Instant queuedFrom = UNKNOWN;
-  private static final Instant UNKNOWN = Instant.EPOCH;
-  private static final Instant NOTHING = Instant.MAX;
+  private RunIds.RunRef queuedFrom = UNKNOWN;
+  /** The queue's start. Slots before 1970 sort after every other there, so a run queued at one sends the scan here. */
+  private static final RunIds.RunRef UNKNOWN = slotStart(Instant.EPOCH);
+  private static final RunIds.RunRef NOTHING = slotStart(Instant.MAX);
   private boolean dispatchScheduled;
   private boolean closed;
 
@@ -110,10 +113,18 @@ final class RunDispatcher {
 
   /** A committed command queued a run of this slot (a fire, a retry, an expired lease, a trigger, a backfill). */
   void queued(Instant slot) {
-    if (slot.isBefore(queuedFrom)) {
-      queuedFrom = slot.isAfter(UNKNOWN) ? slot : UNKNOWN;
+    if (!slot.isAfter(queuedFrom.slot()) && queuedFrom != UNKNOWN) {
+      queuedFrom = placeOf(slotStart(slot)); // the run's job may come before the place's
     }
     queueChanged();
+  }
+
+  private static RunIds.RunRef slotStart(Instant slot) {
+    return new RunIds.RunRef("", slot);
+  }
+
+  private static RunIds.RunRef placeOf(RunIds.RunRef queuedRun) {
+    return queuedRun.slot().isAfter(Instant.EPOCH) ? queuedRun : UNKNOWN;
   }
 
   /** The job was created, updated or deleted: its overlap policy may have changed. */
@@ -131,29 +142,21 @@ final class RunDispatcher {
   }
 
   /**
-   * Which queued runs may be leased now: not one being granted already, and for a job whose
-   * overlap policy is FORBID or BUFFER_ONE, only while no other run of the job is leased (or being
-   * granted) — at most one per job, the oldest first. Stateful: call once per dispatch.
+   * Which queued runs not being granted already may be leased now: for a job whose overlap policy
+   * is FORBID or BUFFER_ONE, only while no other run of the job is leased (or being granted) — at
+   * most one per job, the oldest first. Stateful: call once per dispatch.
    */
   private Predicate<Run> eligibility() {
     Set<String> busyJobs = new HashSet<>();
     boolean[] busyKnown = {false};
     return run -> {
-      if (granting.contains(run.getRunId())) {
-        return false;
-      }
       if (!oneAtATime.computeIfAbsent(run.getJob(), this::runsOneAtATime)) {
         return true;
       }
       if (!busyKnown[0]) {
         busyKnown[0] = true;
         leader.store().leasedRuns().forEach(r -> busyJobs.add(r.getJob()));
-        for (String id : granting) {
-          RunIds.RunRef ref = RunIds.parse(id);
-          if (ref != null) {
-            busyJobs.add(ref.job());
-          }
-        }
+        granting.forEach(ref -> busyJobs.add(ref.job()));
       }
       return busyJobs.add(run.getJob());
     };
@@ -168,29 +171,26 @@ final class RunDispatcher {
   }
 
   private void dispatch() {
-    if (closed || waiting.isEmpty() || queuedFrom.equals(NOTHING)) {
+    if (closed || waiting.isEmpty() || queuedFrom == NOTHING) {
       return;
     }
     int wanted = waiting.stream().mapToInt(p -> p.maxRuns).sum();
-    Instant[] firstQueued = {null};
-    Predicate<Run> eligible = eligibility();
-    Predicate<Run> seen = run -> {
+    RunIds.RunRef[] firstQueued = {null};
+    Predicate<RunIds.RunRef> notGranting = ref -> {
       if (firstQueued[0] == null) {
-        firstQueued[0] = Times.toInstant(run.getSlot());
+        firstQueued[0] = ref;
       }
-      return eligible.test(run);
+      return !granting.contains(ref);
     };
-    List<Run> found =
-        queuedFrom.equals(UNKNOWN)
-            ? leader.store().queuedRuns(wanted, seen)
-            : leader.store().queuedRuns(queuedFrom, wanted, seen);
+    List<Run> found = leader.store().queuedRuns(queuedFrom, wanted, notGranting, eligibility());
     // What the scan did not see was committed after it began: queued() reports it later.
-    queuedFrom = firstQueued[0] != null ? firstQueued[0] : NOTHING;
+    queuedFrom = firstQueued[0] != null ? placeOf(firstQueued[0]) : NOTHING;
     Iterator<Run> candidates = found.iterator();
     if (!candidates.hasNext()) {
       return;
     }
     Map<String, Poll> pollOfRun = new HashMap<>();
+    List<RunIds.RunRef> granted = new ArrayList<>();
     GrantLeases.Builder grants = GrantLeases.newBuilder();
     com.google.protobuf.Timestamp deadline =
         Times.toTimestamp(leader.clock().instant().plus(leaseDuration));
@@ -201,7 +201,9 @@ final class RunDispatcher {
       served.add(poll);
       for (int i = 0; i < poll.maxRuns && candidates.hasNext(); i++) {
         Run run = candidates.next();
-        granting.add(run.getRunId());
+        RunIds.RunRef ref = RunIds.RunRef.of(run);
+        granting.add(ref);
+        granted.add(ref);
         pollOfRun.put(run.getRunId(), poll);
         grants.addGrants(
             LeaseGrant.newBuilder()
@@ -214,7 +216,7 @@ final class RunDispatcher {
         .propose(Command.newBuilder().setGrantLeases(grants))
         .whenCompleteAsync(
             (result, failure) -> {
-              granting.removeAll(pollOfRun.keySet());
+              granted.forEach(granting::remove);
               Map<Poll, List<Run>> leased = new HashMap<>();
               if (failure == null) {
                 for (ItemResult item : result.getItemsList()) {

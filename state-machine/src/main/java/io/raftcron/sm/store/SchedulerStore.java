@@ -344,19 +344,31 @@ public final class SchedulerStore implements AutoCloseable {
 
   /** Queued runs that pass {@code filter}, oldest due first: scans the queue until enough pass. */
   public List<Run> queuedRuns(int limit, java.util.function.Predicate<Run> filter) {
-    return queuedRuns(new byte[0], limit, filter);
+    return queuedRuns(new byte[0], limit, ref -> true, filter);
   }
 
   /**
-   * As {@link #queuedRuns(int, java.util.function.Predicate)}, for the runs due at or after {@code from} only. A
-   * caller that knows no run due earlier is queued starts there: the queue's head is a long row of deleted entries
-   * while workers take runs, and a seek from the start steps over every one of them.
+   * As {@link #queuedRuns(int, java.util.function.Predicate)}, from the queue's place {@code from}
+   * on: a queued run (it is queued under its slot), or with an empty job name the first run due at
+   * its slot (job names are never empty). A caller that knows no run before that place is queued
+   * starts there: the queue's head is a long row of deleted entries while workers take runs, and a
+   * seek from the start steps over every one of them. {@code read} is shown each queued run met, in
+   * queue order, before it is read, and says whether to read it: a run the caller holds already (the
+   * dispatcher's grants in flight) is passed over at the cost of its key.
    */
-  public List<Run> queuedRuns(Instant from, int limit, java.util.function.Predicate<Run> filter) {
-    return queuedRuns(Keys.queue(from, new byte[0]), limit, filter);
+  public List<Run> queuedRuns(
+      RunIds.RunRef from,
+      int limit,
+      java.util.function.Predicate<RunIds.RunRef> read,
+      java.util.function.Predicate<Run> filter) {
+    return queuedRuns(Keys.queue(from.slot(), Keys.jobTime(from.job(), from.slot())), limit, read, filter);
   }
 
-  private List<Run> queuedRuns(byte[] seekTo, int limit, java.util.function.Predicate<Run> filter) {
+  private List<Run> queuedRuns(
+      byte[] seekTo,
+      int limit,
+      java.util.function.Predicate<RunIds.RunRef> read,
+      java.util.function.Predicate<Run> filter) {
     List<Run> runs = new ArrayList<>();
     scanWhile(
         Family.QUEUE,
@@ -366,7 +378,11 @@ public final class SchedulerStore implements AutoCloseable {
           if (runs.size() >= limit) {
             return false;
           }
-          Run run = parse(get(Family.RUNS, Keys.runKeyOfQueueKey(it.key())), Run.parser());
+          byte[] runKey = Keys.runKeyOfQueueKey(it.key());
+          if (!read.test(new RunIds.RunRef(Keys.jobOf(runKey), Keys.timeOf(runKey)))) {
+            return true;
+          }
+          Run run = parse(get(Family.RUNS, runKey), Run.parser());
           if (run != null && filter.test(run)) {
             runs.add(run);
           }
