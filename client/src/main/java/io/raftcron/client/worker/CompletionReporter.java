@@ -10,15 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports finished runs. A run's thread hands its completion over and waits for the answer; one
- * reporter thread sends whatever finished meanwhile in one {@code CompleteRuns} call (at most
+ * Reports finished runs. A run's thread hands its completion over and goes on; one reporter
+ * thread sends whatever finished meanwhile in one {@code CompleteRuns} call (at most
  * {@link #MAX_PER_CALL}), so a busy worker makes one call per batch rather than one per run, and
  * an idle one still reports each run at once. A call that cannot reach the cluster is retried
  * until each completion's budget is spent; a refusal is final. A cluster without
@@ -53,15 +52,14 @@ final class CompletionReporter implements AutoCloseable {
     thread.start();
   }
 
-  /** Reports {@code completion} and waits until it is answered or given up on. */
-  void report(Completion completion) throws InterruptedException {
+  /**
+   * Queues {@code completion} for the next call; the future completes (normally, on the reporter's
+   * thread) once it is answered or given up on.
+   */
+  CompletableFuture<Void> report(Completion completion) {
     Pending pending = new Pending(completion, System.nanoTime() + budget.toNanos(), new CompletableFuture<>());
     queue.add(pending);
-    try {
-      pending.answered().get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause()); // never: only completed normally
-    }
+    return pending.answered();
   }
 
   /** Stops after what is queued was sent once more; anything still unanswered is given up. */

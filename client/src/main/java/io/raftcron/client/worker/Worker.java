@@ -19,13 +19,17 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +73,8 @@ public final class Worker implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final Map<String, Execution> executions = new ConcurrentHashMap<>();
   private final CompletionReporter reporter;
+  /** Reports handed to the reporter and not answered yet. */
+  private final Set<CompletableFuture<Void>> reports = ConcurrentHashMap.newKeySet();
   private volatile boolean heartbeatUnsupportedLogged;
   private volatile boolean running;
 
@@ -122,6 +128,12 @@ public final class Worker implements AutoCloseable {
         executor.shutdownNow();
         executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       }
+      CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new))
+          .get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("completions still unanswered after {}; sending them once more", SHUTDOWN_GRACE);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause()); // never: reports complete normally
     } catch (InterruptedException e) {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
@@ -187,6 +199,7 @@ public final class Worker implements AutoCloseable {
     Execution execution = new Execution(context, Thread.currentThread());
     executions.put(execution.key, execution);
     ScheduledFuture<?> timeout = null;
+    boolean reported = false;
     try {
       if (context.timeout().isPresent()) {
         timeout = timers.schedule(() -> execution.stop(Stop.TIMED_OUT),
@@ -217,7 +230,9 @@ public final class Worker implements AutoCloseable {
       log.info("run {} finished: {}, exit {}, slot {}, token {}{}", context.runId(),
           outcome.status(), outcome.exitCode(), context.slot(),
           context.fencingToken(), outcome.error().isEmpty() ? "" : ", error: " + outcome.error());
-      reporter.report(Completion.newBuilder()
+      // The thread goes back to the pool now; the run keeps its slot and its heartbeats until the
+      // report is answered, so `concurrency` still bounds the runs held, reported or not.
+      CompletableFuture<Void> answered = reporter.report(Completion.newBuilder()
           .setRunId(context.runId())
           .setFencingToken(context.fencingToken())
           .setWorker(workerId)
@@ -228,13 +243,24 @@ public final class Worker implements AutoCloseable {
           .setStartedAt(timestamp(startedAt))
           .setFinishedAt(timestamp(finishedAt))
           .build());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // closing: the reporter still sends it once
+      reports.add(answered);
+      answered.whenComplete((done, never) -> {
+        reports.remove(answered);
+        release(execution, holdsSlot);
+      });
+      reported = true;
     } finally {
-      executions.remove(execution.key, execution);
-      if (holdsSlot) {
-        freeSlots.release();
+      if (!reported) {
+        release(execution, holdsSlot);
       }
+    }
+  }
+
+  /** The execution is over and reported (or not to be): its lease is no longer heartbeaten, its slot free. */
+  private void release(Execution execution, boolean holdsSlot) {
+    executions.remove(execution.key, execution);
+    if (holdsSlot) {
+      freeSlots.release();
     }
   }
 

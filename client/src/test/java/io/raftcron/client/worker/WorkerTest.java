@@ -155,6 +155,50 @@ class WorkerTest {
   }
 
   @Test
+  void aRunHoldsItsSlotUntilItsCompletionIsAnswered() throws Exception {
+    service.toLease.add(run("a@1", 1));
+    service.toLease.add(run("b@1", 2));
+    service.holdFirstCompletionMs = 1000;
+
+    try (Worker worker = Worker.builder()
+        .endpoints(List.of("127.0.0.1:" + server.getPort()))
+        .workerId("one")
+        .concurrency(1)
+        .pollWait(Duration.ofMillis(200))
+        .handler(run -> Outcome.success())
+        .build()) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 2);
+    }
+
+    // a@1's handler returned at once, but its slot came back only with the answer to its report.
+    assertThat(service.completionsSeenByPoll).startsWith(0, 1);
+  }
+
+  @Test
+  void closingWaitsForTheAnswerToACompletionOnItsWay() throws Exception {
+    service.toLease.add(run("a@1", 1));
+    service.holdFirstCompletionMs = 1000;
+    CountDownLatch handled = new CountDownLatch(1);
+
+    try (Worker worker = Worker.builder()
+        .endpoints(List.of("127.0.0.1:" + server.getPort()))
+        .workerId("leaving")
+        .concurrency(1)
+        .pollWait(Duration.ofMillis(200))
+        .handler(run -> {
+          handled.countDown();
+          return Outcome.success();
+        })
+        .build()) {
+      worker.start();
+      assertThat(handled.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    assertThat(service.completions).extracting(Completion::getRunId).containsExactly("a@1");
+  }
+
+  @Test
   void heartbeatsItsLeasesEveryThirdOfTheLeaseAndStopsARunWhoseLeaseIsLostWithoutReportingIt() throws Exception {
     CountDownLatch interrupted = new CountDownLatch(1);
     service.toLease.add(leased(run("a@1", 21), Duration.ofMillis(900)));
@@ -278,10 +322,13 @@ class WorkerTest {
     final Queue<Run> toLease = new ConcurrentLinkedQueue<>();
     final Queue<PollRunsRequest> polls = new ConcurrentLinkedQueue<>();
     final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    /** Per poll, how many completions had been answered when it came. */
+    final Queue<Integer> completionsSeenByPoll = new ConcurrentLinkedQueue<>();
 
     @Override
     public void pollRuns(PollRunsRequest request, StreamObserver<PollRunsResponse> response) {
       polls.add(request);
+      completionsSeenByPoll.add(completions.size());
       PollRunsResponse.Builder leased = PollRunsResponse.newBuilder();
       for (int i = 0; i < request.getMaxRuns() && !toLease.isEmpty(); i++) {
         leased.addRuns(toLease.poll());
