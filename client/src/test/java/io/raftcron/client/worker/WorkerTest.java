@@ -102,13 +102,7 @@ class WorkerTest {
       service.toLease.add(run("j" + i + "@1", i + 1));
     }
 
-    try (Worker worker = Worker.builder()
-        .endpoints(List.of("127.0.0.1:" + server.getPort()))
-        .workerId("wide")
-        .concurrency(250)
-        .pollWait(Duration.ofMillis(200))
-        .handler(run -> Outcome.success())
-        .build()) {
+    try (Worker worker = worker(250, run -> Outcome.success())) {
       worker.start();
       await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 150);
     }
@@ -140,13 +134,7 @@ class WorkerTest {
       service.toLease.add(run("j" + i + "@1", i + 1));
     }
     service.holdFirstCompletionMs = 500;
-    try (Worker worker = Worker.builder()
-        .endpoints(List.of("127.0.0.1:" + server.getPort()))
-        .workerId("busy")
-        .concurrency(50)
-        .pollWait(Duration.ofMillis(200))
-        .handler(run -> Outcome.success())
-        .build()) {
+    try (Worker worker = worker(50, run -> Outcome.success())) {
       worker.start();
       await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() >= 50);
     }
@@ -160,13 +148,7 @@ class WorkerTest {
     service.toLease.add(run("b@1", 2));
     service.holdFirstCompletionMs = 1000;
 
-    try (Worker worker = Worker.builder()
-        .endpoints(List.of("127.0.0.1:" + server.getPort()))
-        .workerId("one")
-        .concurrency(1)
-        .pollWait(Duration.ofMillis(200))
-        .handler(run -> Outcome.success())
-        .build()) {
+    try (Worker worker = worker(run -> Outcome.success())) {
       worker.start();
       await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 2);
     }
@@ -181,16 +163,10 @@ class WorkerTest {
     service.holdFirstCompletionMs = 1000;
     CountDownLatch handled = new CountDownLatch(1);
 
-    try (Worker worker = Worker.builder()
-        .endpoints(List.of("127.0.0.1:" + server.getPort()))
-        .workerId("leaving")
-        .concurrency(1)
-        .pollWait(Duration.ofMillis(200))
-        .handler(run -> {
-          handled.countDown();
-          return Outcome.success();
-        })
-        .build()) {
+    try (Worker worker = worker(run -> {
+      handled.countDown();
+      return Outcome.success();
+    })) {
       worker.start();
       assertThat(handled.await(10, TimeUnit.SECONDS)).isTrue();
     }
@@ -287,10 +263,15 @@ class WorkerTest {
   }
 
   private Worker worker(JobHandler handler) {
+    return worker(1, handler);
+  }
+
+  /** Worker w1 of this test's server, polling with a short wait. */
+  private Worker worker(int concurrency, JobHandler handler) {
     return Worker.builder()
         .endpoints(List.of("127.0.0.1:" + server.getPort()))
         .workerId("w1")
-        .concurrency(1)
+        .concurrency(concurrency)
         .pollWait(Duration.ofMillis(200))
         .handler(handler)
         .build();
