@@ -58,20 +58,27 @@ final class RetryScheduler {
    * attempt of the run's current lease and the run's retry policy has attempts left.
    */
   Completion stamp(Completion completion) {
+    RunState outcome = outcomeOf(completion);
+    if (!RetryRules.mayRetry(outcome)) {
+      return withoutRetry(completion); // most completions: no need to read the run
+    }
     Run run = leader.store().run(completion.getRunId()).orElse(null);
     if (run == null
         || run.getState() != RunState.LEASED
         || run.getFencingToken() != completion.getFencingToken()) {
       return completion; // refused as stale anyway
     }
-    RunState outcome = outcomeOf(completion);
     if (!RetryRules.retries(run, outcome)) {
-      return completion.toBuilder().clearRetryAt().build();
+      return withoutRetry(completion);
     }
     Duration backoff = RetryRules.backoff(run.getRetry(), run.getAttempt(), random.nextDouble());
     return completion.toBuilder()
         .setRetryAt(Times.toTimestamp(leader.clock().instant().plus(backoff)))
         .build();
+  }
+
+  private static Completion withoutRetry(Completion completion) {
+    return completion.hasRetryAt() ? completion.toBuilder().clearRetryAt().build() : completion;
   }
 
   private static RunState outcomeOf(Completion completion) {

@@ -28,9 +28,14 @@ public final class RetryRules {
 
   /** Whether an attempt that ended with {@code outcome} is retried under the run's policy. */
   public static boolean retries(Run run, RunState outcome) {
-    return (outcome == RunState.FAILED || outcome == RunState.TIMED_OUT)
+    return mayRetry(outcome)
         && !run.getCancelRequested()
         && run.getAttempt() < maxAttempts(run.getRetry());
+  }
+
+  /** Whether an attempt that ended with {@code outcome} is ever retried: a failure or a timeout. */
+  public static boolean mayRetry(RunState outcome) {
+    return outcome == RunState.FAILED || outcome == RunState.TIMED_OUT;
   }
 
   /**
