@@ -189,8 +189,7 @@ final class RunDispatcher {
     if (!candidates.hasNext()) {
       return;
     }
-    Map<String, Poll> pollOfRun = new HashMap<>();
-    List<RunIds.RunRef> granted = new ArrayList<>();
+    Map<RunIds.RunRef, Poll> pollOfRun = new HashMap<>();
     GrantLeases.Builder grants = GrantLeases.newBuilder();
     com.google.protobuf.Timestamp deadline =
         Times.toTimestamp(leader.clock().instant().plus(leaseDuration));
@@ -203,8 +202,7 @@ final class RunDispatcher {
         Run run = candidates.next();
         RunIds.RunRef ref = RunIds.RunRef.of(run);
         granting.add(ref);
-        granted.add(ref);
-        pollOfRun.put(run.getRunId(), poll);
+        pollOfRun.put(ref, poll);
         grants.addGrants(
             LeaseGrant.newBuilder()
                 .setRunId(run.getRunId())
@@ -216,13 +214,13 @@ final class RunDispatcher {
         .propose(Command.newBuilder().setGrantLeases(grants))
         .whenCompleteAsync(
             (result, failure) -> {
-              granted.forEach(granting::remove);
+              granting.removeAll(pollOfRun.keySet());
               Map<Poll, List<Run>> leased = new HashMap<>();
               if (failure == null) {
                 for (ItemResult item : result.getItemsList()) {
                   if (item.getCode() == ResultCode.OK) {
                     leased
-                        .computeIfAbsent(pollOfRun.get(item.getRun().getRunId()), p -> new ArrayList<>())
+                        .computeIfAbsent(pollOfRun.get(RunIds.RunRef.of(item.getRun())), p -> new ArrayList<>())
                         .add(item.getRun());
                   }
                 }
