@@ -19,7 +19,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -73,8 +72,6 @@ public final class Worker implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final Map<String, Execution> executions = new ConcurrentHashMap<>();
   private final CompletionReporter reporter;
-  /** Reports handed to the reporter and not answered yet. */
-  private final Set<CompletableFuture<Void>> reports = ConcurrentHashMap.newKeySet();
   private volatile boolean heartbeatUnsupportedLogged;
   private volatile boolean running;
 
@@ -128,7 +125,9 @@ public final class Worker implements AutoCloseable {
         executor.shutdownNow();
         executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
       }
-      CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new))
+      // Every execution left has finished; those that reported stay until their answer.
+      CompletableFuture.allOf(executions.values().stream()
+              .map(e -> e.answered).filter(Objects::nonNull).toArray(CompletableFuture[]::new))
           .get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       log.warn("completions still unanswered after {}; sending them once more", SHUTDOWN_GRACE);
@@ -199,7 +198,6 @@ public final class Worker implements AutoCloseable {
     Execution execution = new Execution(context, Thread.currentThread());
     executions.put(execution.key, execution);
     ScheduledFuture<?> timeout = null;
-    boolean reported = false;
     try {
       if (context.timeout().isPresent()) {
         timeout = timers.schedule(() -> execution.stop(Stop.TIMED_OUT),
@@ -232,7 +230,7 @@ public final class Worker implements AutoCloseable {
           context.fencingToken(), outcome.error().isEmpty() ? "" : ", error: " + outcome.error());
       // The thread goes back to the pool now; the run keeps its slot and its heartbeats until the
       // report is answered, so `concurrency` still bounds the runs held, reported or not.
-      CompletableFuture<Void> answered = reporter.report(Completion.newBuilder()
+      execution.answered = reporter.report(Completion.newBuilder()
           .setRunId(context.runId())
           .setFencingToken(context.fencingToken())
           .setWorker(workerId)
@@ -243,14 +241,9 @@ public final class Worker implements AutoCloseable {
           .setStartedAt(timestamp(startedAt))
           .setFinishedAt(timestamp(finishedAt))
           .build());
-      reports.add(answered);
-      answered.whenComplete((done, never) -> {
-        reports.remove(answered);
-        release(execution, holdsSlot);
-      });
-      reported = true;
+      execution.answered.whenComplete((done, never) -> release(execution, holdsSlot));
     } finally {
-      if (!reported) {
+      if (execution.answered == null) { // nothing to report, or the handler's thread failed
         release(execution, holdsSlot);
       }
     }
@@ -366,6 +359,8 @@ public final class Worker implements AutoCloseable {
     final Duration beatInterval;
     private final Thread thread;
     volatile long nextBeatNanos;
+    /** The answer to its completion's report, once handed to the reporter. */
+    volatile CompletableFuture<Void> answered;
     private Stop stop;
     private boolean finished;
 
