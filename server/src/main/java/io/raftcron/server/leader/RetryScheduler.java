@@ -58,7 +58,7 @@ final class RetryScheduler {
    * attempt of the run's current lease and the run's retry policy has attempts left.
    */
   Completion stamp(Completion completion) {
-    RunState outcome = outcomeOf(completion);
+    RunState outcome = RetryRules.outcomeOf(completion);
     if (!RetryRules.mayRetry(outcome)) {
       return withoutRetry(completion); // most completions: no need to read the run
     }
@@ -79,13 +79,6 @@ final class RetryScheduler {
 
   private static Completion withoutRetry(Completion completion) {
     return completion.hasRetryAt() ? completion.toBuilder().clearRetryAt().build() : completion;
-  }
-
-  private static RunState outcomeOf(Completion completion) {
-    if (completion.getOutcome() == RunState.RUN_STATE_UNSPECIFIED) {
-      return completion.getSucceeded() ? RunState.SUCCEEDED : RunState.FAILED;
-    }
-    return completion.getOutcome();
   }
 
   private void rearm() {

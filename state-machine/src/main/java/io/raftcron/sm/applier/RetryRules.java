@@ -1,6 +1,7 @@
 package io.raftcron.sm.applier;
 
 import com.google.protobuf.Duration;
+import io.raftcron.proto.Completion;
 import io.raftcron.proto.RetryPolicy;
 import io.raftcron.proto.Run;
 import io.raftcron.proto.RunState;
@@ -31,6 +32,18 @@ public final class RetryRules {
     return mayRetry(outcome)
         && !run.getCancelRequested()
         && run.getAttempt() < maxAttempts(run.getRetry());
+  }
+
+  /**
+   * A completion's outcome, as the leader reads it to stamp a retry and the applier to record it:
+   * an unset one follows {@code succeeded}. Null if not an outcome.
+   */
+  public static RunState outcomeOf(Completion completion) {
+    return switch (completion.getOutcome()) {
+      case RUN_STATE_UNSPECIFIED -> completion.getSucceeded() ? RunState.SUCCEEDED : RunState.FAILED;
+      case SUCCEEDED, FAILED, TIMED_OUT, CANCELLED -> completion.getOutcome();
+      default -> null;
+    };
   }
 
   /** Whether an attempt that ended with {@code outcome} is ever retried: a failure or a timeout. */

@@ -97,7 +97,7 @@ final class RunCommands {
       return Results.noSuchRun(completion.getRunId());
     }
     Run run = found.get();
-    RunState outcome = outcomeOf(completion);
+    RunState outcome = RetryRules.outcomeOf(completion);
     if (outcome == null) {
       return Results.itemRefused(
           ResultCode.INVALID,
@@ -212,15 +212,6 @@ final class RunCommands {
     ctx.batch().enqueue(queued);
     ctx.batch().putRun(queued);
     return Results.item(queued);
-  }
-
-  /** The completion's outcome; an unset one follows {@code succeeded}. Null if not an outcome. */
-  static RunState outcomeOf(Completion completion) {
-    return switch (completion.getOutcome()) {
-      case RUN_STATE_UNSPECIFIED -> completion.getSucceeded() ? RunState.SUCCEEDED : RunState.FAILED;
-      case SUCCEEDED, FAILED, TIMED_OUT, CANCELLED -> completion.getOutcome();
-      default -> null;
-    };
   }
 
   private static boolean alreadyRecorded(Run run, long token, RunState outcome) {
