@@ -130,7 +130,9 @@ public final class Worker implements AutoCloseable {
               .map(e -> e.answered).filter(Objects::nonNull).toArray(CompletableFuture[]::new))
           .get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      log.warn("completions still unanswered after {}; sending them once more", SHUTDOWN_GRACE);
+      // The reporter's close interrupts a call on its way (given up: its lease expires) and sends the rest once more.
+      log.warn("completions still unanswered after {}; giving up the one being sent, sending the queued ones once more",
+          SHUTDOWN_GRACE);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause()); // never: reports complete normally
     } catch (InterruptedException e) {
