@@ -215,7 +215,8 @@ public final class RaftNode implements AutoCloseable {
    * Proposes {@code command} (not to be modified afterwards) with {@code Task.expectedTerm = expectedTerm}. Completes
    * with the apply() result once committed and applied here; fails with {@link NotLeaderException} (the entry was not
    * appended) or {@link ProposalFailedException} (jraft's status text; the outcome is unknown, the entry may still
-   * commit). At most maxInflightProposals are in flight; beyond that it fails fast with "overloaded".
+   * commit; a {@link LeadershipLostException} when this node stopped leading with the entry in flight). At most
+   * maxInflightProposals are in flight; beyond that it fails fast with "overloaded".
    */
   public CompletableFuture<Object> propose(byte[] command, long expectedTerm) {
     return propose(command, expectedTerm, () -> {});
@@ -566,9 +567,13 @@ public final class RaftNode implements AutoCloseable {
 
     private RuntimeException failure(Status status) {
       // "Is not leader." is set before the entry is appended, so only then is a retry elsewhere known to be safe;
-      // "Leader stepped down" and the rest leave the outcome unknown.
-      if (status.getRaftError() == RaftError.EPERM && String.valueOf(status.getErrorMsg()).startsWith("Is not leader")) {
+      // "Leader stepped down" (a step-down or shutdown with the entry in flight) and the rest leave the outcome unknown.
+      String permission = status.getRaftError() == RaftError.EPERM ? String.valueOf(status.getErrorMsg()) : "";
+      if (permission.startsWith("Is not leader")) {
         return notLeader();
+      }
+      if (permission.startsWith("Leader stepped down")) {
+        return new LeadershipLostException(status.toString());
       }
       return new ProposalFailedException(status.toString());
     }

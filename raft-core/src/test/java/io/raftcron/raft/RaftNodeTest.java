@@ -111,6 +111,38 @@ class RaftNodeTest {
   }
 
   /**
+   * Proposals go on while both followers stop: those appended once the quorum is gone stay pending until the leader
+   * steps down, and then fail as leadership lost; once it has stepped down, a proposal is refused as not the leader.
+   */
+  @Test
+  void proposalsInFlightWhenTheLeaderStepsDownFailAsLeadershipLost() throws Exception {
+    cluster = new TestCluster(tmp, 3).startAll();
+    Member leader = cluster.awaitLeader();
+    long term = leader.node.leaderTerm();
+    List<Member> followers = cluster.running().filter(m -> m != leader).toList();
+    CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> followers.forEach(Member::stop));
+
+    List<CompletableFuture<Object>> proposals = new ArrayList<>();
+    CompletableFuture<Object> last;
+    do {
+      last = leader.node.propose(bytes("p" + proposals.size()), term);
+      proposals.add(last);
+      Thread.sleep(5);
+    } while (!last.isDone() || !last.isCompletedExceptionally());
+    stopped.get(60, SECONDS);
+
+    CompletableFuture.allOf(proposals.stream().map(p -> p.exceptionally(failure -> null)).toArray(CompletableFuture[]::new))
+        .get(20, SECONDS);
+    List<Throwable> failures = proposals.stream().filter(CompletableFuture::isCompletedExceptionally)
+        .map(p -> p.handle((result, failure) -> failure).join()).toList();
+    assertThat(failures).last().isInstanceOf(NotLeaderException.class);
+    assertThat(failures).hasAtLeastOneElementOfType(LeadershipLostException.class)
+        .allSatisfy(f -> assertThat(f).isInstanceOfAny(LeadershipLostException.class, NotLeaderException.class));
+    assertThat(failures).filteredOn(f -> f instanceof LeadershipLostException)
+        .allSatisfy(f -> assertThat(f).hasMessageContaining("Leader stepped down"));
+  }
+
+  /**
    * A scheduler loop started from onLeaderStart proposes slot-1, slot-2, ... with its term. After a failover the new
    * leader re-proposes the last slot it finds, which the ledger refuses, and continues; the old leader, restarted on its
    * data, catches up without applying an entry twice.

@@ -2,6 +2,8 @@ package io.raftcron.server.leader;
 
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
+import io.raftcron.raft.LeadershipLostException;
+import io.raftcron.raft.NotLeaderException;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,6 +107,20 @@ record LeaderTerm(
       }
       done.complete(null);
     }
+  }
+
+  /**
+   * Whether {@code failure} says this node stopped leading: a proposal refused as not the leader, or one in flight at a
+   * step-down. The term is over then, so a loop of it tries nothing again: the next leader decides from the committed
+   * state, where an entry whose outcome was unknown shows whether it committed.
+   */
+  static boolean endedBy(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof LeadershipLostException || t instanceof NotLeaderException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs {@code task} after a failed proposal's back-off: try again shortly, never in a hot loop. */

@@ -12,6 +12,7 @@ import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
+import io.raftcron.raft.LeadershipLostException;
 import java.time.Duration;
 import io.raftcron.sm.planner.FirePlanner;
 import java.time.Instant;
@@ -68,6 +69,11 @@ class FireSchedulerTest extends LeaderLoopTest {
    * {@code fails}, and fails instead of being applied where that answers true.
    */
   private FireScheduler fireScheduler(Predicate<PreparedCommand> fails) {
+    return fireScheduler(fails, new IllegalStateException("the proposal timed out"));
+  }
+
+  /** As {@link #fireScheduler(Predicate)}, the failed proposals failing with {@code failure}. */
+  private FireScheduler fireScheduler(Predicate<PreparedCommand> fails, RuntimeException failure) {
     return new FireScheduler(term(new CommandLog() {
       @Override
       public CompletableFuture<CommandResult> propose(long term, Command.Builder command) {
@@ -77,7 +83,7 @@ class FireSchedulerTest extends LeaderLoopTest {
       @Override
       public CompletableFuture<CommandResult> propose(long term, PreparedCommand command) {
         return fails.test(command)
-            ? CompletableFuture.failedFuture(new IllegalStateException("leader stepped down"))
+            ? CompletableFuture.failedFuture(failure)
             : propose(term, command.command().toBuilder());
       }
     }));
@@ -361,6 +367,24 @@ class FireSchedulerTest extends LeaderLoopTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> ran("a-job", T0.plusSeconds(1)) && ran("b-job", T0.plusSeconds(1)));
     now = T0.plusSeconds(2);
     await().atMost(Duration.ofSeconds(10)).until(() -> ran("a-job", T0.plusSeconds(2)) && ran("b-job", T0.plusSeconds(2)));
+  }
+
+  @Test
+  void theJobsOfABurstInFlightAtAStepDownAreLeftToTheNextLeader() throws Exception {
+    AtomicInteger proposals = new AtomicInteger();
+    FireScheduler fires = fireScheduler(
+        command -> proposals.getAndIncrement() == 0, new LeadershipLostException("Status[EPERM<1>: Leader stepped down]"));
+    create("a-job");
+    create("b-job");
+    now = T0.plus(Duration.ofMillis(900));
+    startAndAwaitPrepared(fires, 2);
+
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposals.get() == 1);
+    onExecutor(() -> null); // queued behind the proposing task, which queued the failure's handling
+    // The term is over, so neither job went back into the schedule (a failure that may be retried puts both back).
+    assertThat(onExecutor(fires::trackedJobs)).isZero();
+    assertThat(ran("a-job", T0.plusSeconds(1)) || ran("b-job", T0.plusSeconds(1))).isFalse();
   }
 
   @Test
