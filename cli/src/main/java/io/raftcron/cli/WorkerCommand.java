@@ -2,6 +2,7 @@ package io.raftcron.cli;
 
 import io.raftcron.client.worker.ShellHandler;
 import io.raftcron.client.worker.Worker;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -26,6 +27,15 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4", description = "Runs at once (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = Converters.DurationConverter.class,
+      description = "On SIGTERM or SIGINT, how long the runs under way may go on to finish and be reported; those still"
+          + " running then are stopped and not reported: they run again once their leases expire (default: ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
   @Option(names = "--worker-id", paramLabel = "ID", description = "Name shown on runs (default: hostname-pid).")
   String workerId;
 
@@ -35,6 +45,7 @@ final class WorkerCommand implements Callable<Integer> {
         .endpoints(cluster.endpoints())
         .security(cluster.security())
         .concurrency(concurrency)
+        .shutdownGrace(shutdownGrace)
         .handler(new ShellHandler());
     if (workerId != null) {
       builder.workerId(workerId);

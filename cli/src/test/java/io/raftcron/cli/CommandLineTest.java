@@ -139,6 +139,8 @@ class CommandLineTest {
       {"job"},
       {"bogus"},
       {"server", "--node-id", "n1"},
+      {"worker", "--shutdown-grace", "0s"},
+      {"worker", "--shutdown-grace", "soon"},
     };
     for (String[] args : invalid) {
       out.getBuffer().setLength(0);

@@ -50,7 +50,9 @@ public final class Worker implements AutoCloseable {
   private static final long MAX_POLL_BACKOFF_MS = 10_000;
   private static final Duration COMPLETION_BUDGET = Duration.ofMinutes(2);
   private static final long COMPLETION_RETRY_MS = 1_000;
-  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  /** After the grace: how long interrupted handlers get to end, and the last completions to be answered. */
+  private static final Duration AFTER_GRACE = Duration.ofSeconds(5);
   // Heartbeats go every lease/3; the lease is learned from each run (deadline - leased at).
   private static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   private static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(200);
@@ -63,6 +65,7 @@ public final class Worker implements AutoCloseable {
   private final JobHandler handler;
   private final Duration pollWait;
   private final InstantSource clock;
+  private final Duration shutdownGrace;
   /** The most runs the server hands out per poll (a poll asking for more is refused). */
   static final int MAX_RUNS_PER_POLL = 100;
 
@@ -81,6 +84,7 @@ public final class Worker implements AutoCloseable {
     this.handler = builder.handler;
     this.pollWait = builder.pollWait;
     this.clock = builder.clock;
+    this.shutdownGrace = builder.shutdownGrace;
     this.freeSlots = new Semaphore(builder.concurrency);
     AtomicInteger threads = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(builder.concurrency,
@@ -110,29 +114,35 @@ public final class Worker implements AutoCloseable {
     log.info("worker {} polling {}", workerId, String.join(",", client.endpoints()));
   }
 
-  /** Stops polling, gives running handlers a bounded time to finish and report, then stops them. */
+  /**
+   * Stops polling and gives the runs under way one shutdown grace, all together, to finish and have their completions
+   * answered. Handlers still running then are interrupted (the shell handler kills their process trees) and get
+   * {@link #AFTER_GRACE} to end; such a run is not reported, so its lease expires and it runs again. A completion sent
+   * near the grace's end also gets {@link #AFTER_GRACE} for its answer. Returns within the grace and about 20 s.
+   */
   @Override
   public synchronized void close() {
     running = false;
     poller.interrupt();
+    long deadline = System.nanoTime() + shutdownGrace.toNanos();
     try {
       if (poller.getState() != Thread.State.NEW) {
         poller.join();
       }
       executor.shutdown();
-      if (!executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("handlers still running after {}; interrupting them", SHUTDOWN_GRACE);
+      if (!executor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        log.warn("handlers still running after the shutdown grace of {}; interrupting them", shutdownGrace);
         executor.shutdownNow();
-        executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        executor.awaitTermination(AFTER_GRACE.toNanos(), TimeUnit.NANOSECONDS);
       }
       // Every execution left has finished; those that reported stay until their answer.
       CompletableFuture.allOf(executions.values().stream()
               .map(e -> e.answered).filter(Objects::nonNull).toArray(CompletableFuture[]::new))
-          .get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+          .get(Math.max(deadline - System.nanoTime(), AFTER_GRACE.toNanos()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       // The reporter's close interrupts a call on its way (given up: its lease expires) and sends the rest once more.
-      log.warn("completions still unanswered after {}; giving up the one being sent, sending the queued ones once more",
-          SHUTDOWN_GRACE);
+      log.warn("completions still unanswered after the shutdown grace of {}; giving up the one being sent, sending"
+          + " the queued ones once more", shutdownGrace);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause()); // never: reports complete normally
     } catch (InterruptedException e) {
@@ -397,6 +407,7 @@ public final class Worker implements AutoCloseable {
     private int concurrency = 4;
     private JobHandler handler;
     private Duration pollWait = Duration.ofSeconds(20);
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private InstantSource clock = InstantSource.system();
     private ClientSecurity security = ClientSecurity.NONE;
 
@@ -433,6 +444,12 @@ public final class Worker implements AutoCloseable {
       return this;
     }
 
+    /** How long {@link Worker#close} lets the runs under way finish and be reported before it interrupts them. */
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
     /** The clock that stamps started/finished times. */
     public Builder clock(InstantSource clock) {
       this.clock = clock;
@@ -454,6 +471,9 @@ public final class Worker implements AutoCloseable {
       }
       if (pollWait.isNegative() || pollWait.isZero()) {
         throw new IllegalArgumentException("poll wait must be positive: " + pollWait);
+      }
+      if (shutdownGrace.isNegative() || shutdownGrace.isZero()) {
+        throw new IllegalArgumentException("shutdown grace must be positive: " + shutdownGrace);
       }
       return new Worker(this);
     }

@@ -1,6 +1,7 @@
 package io.raftcron.client.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.Server;
@@ -175,6 +176,42 @@ class WorkerTest {
   }
 
   @Test
+  void closingInterruptsAHandlerStillRunningAfterTheGraceAndDoesNotReportIt() throws Exception {
+    service.toLease.add(run("a@1", 61));
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    Worker worker = worker(1, Duration.ofMillis(500), run -> {
+      started.countDown();
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return Outcome.success();
+    });
+    worker.start();
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+    long closing = System.nanoTime();
+    worker.close();
+    long took = System.nanoTime() - closing;
+
+    assertThat(interrupted.getCount()).as("the handler was interrupted").isZero();
+    assertThat(took).as("close waited the grace, not the handler's minute")
+        .isBetween(TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.SECONDS.toNanos(10));
+    // Not reported: its lease expires and the run is leased again.
+    assertThat(service.completions).isEmpty();
+  }
+
+  @Test
+  void theShutdownGraceMustBePositive() {
+    assertThatThrownBy(() -> worker(1, Duration.ZERO, run -> Outcome.success()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("shutdown grace must be positive: PT0S");
+  }
+
+  @Test
   void heartbeatsItsLeasesEveryThirdOfTheLeaseAndStopsARunWhoseLeaseIsLostWithoutReportingIt() throws Exception {
     CountDownLatch interrupted = new CountDownLatch(1);
     service.toLease.add(leased(run("a@1", 21), Duration.ofMillis(900)));
@@ -266,13 +303,18 @@ class WorkerTest {
     return worker(1, handler);
   }
 
-  /** Worker w1 of this test's server, polling with a short wait. */
   private Worker worker(int concurrency, JobHandler handler) {
+    return worker(concurrency, Duration.ofSeconds(30), handler);
+  }
+
+  /** Worker w1 of this test's server, polling with a short wait. */
+  private Worker worker(int concurrency, Duration shutdownGrace, JobHandler handler) {
     return Worker.builder()
         .endpoints(List.of("127.0.0.1:" + server.getPort()))
         .workerId("w1")
         .concurrency(concurrency)
         .pollWait(Duration.ofMillis(200))
+        .shutdownGrace(shutdownGrace)
         .handler(handler)
         .build();
   }
