@@ -4,13 +4,19 @@ import com.google.protobuf.Duration;
 import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.Executor;
+import io.raftcron.proto.CompleteRuns;
+import io.raftcron.proto.Completion;
 import io.raftcron.proto.FireSlots;
+import io.raftcron.proto.GrantLeases;
+import io.raftcron.proto.ItemResult;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.RetentionPolicy;
 import io.raftcron.proto.RetryPolicy;
+import io.raftcron.proto.Run;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.SchedulerStateMachine;
@@ -124,6 +130,42 @@ public class ApplierBenchmark {
       fire.addDecisions(SlotDecision.newBuilder().setJob(name).setSlot(Times.toTimestamp(slot)).setFire(true));
     }
     return apply(stamped(slot).setFireSlots(fire));
+  }
+
+  /**
+   * A run's whole life on a replica, for every job: the next slot's FireSlots entry, a GrantLeases
+   * entry that leases every new run, a CompleteRuns entry that reports each one succeeded. What
+   * {@code e2e} costs each replica per run, without Raft, gRPC or workers: divide by {@code jobs}.
+   */
+  @Benchmark
+  public CommandResult runLifecycle() {
+    CommandResult fired = fireSlots();
+    Instant at = slot.plusMillis(200);
+    GrantLeases.Builder grants = GrantLeases.newBuilder();
+    for (ItemResult item : fired.getItemsList()) {
+      grants.addGrants(LeaseGrant.newBuilder()
+          .setRunId(item.getRun().getRunId())
+          .setWorker("w1")
+          .setDeadline(Times.toTimestamp(at.plusSeconds(30))));
+    }
+    CommandResult granted = apply(stamped(at).setGrantLeases(grants));
+    CompleteRuns.Builder completions = CompleteRuns.newBuilder();
+    for (ItemResult item : granted.getItemsList()) {
+      Run run = item.getRun();
+      completions.addCompletions(Completion.newBuilder()
+          .setRunId(run.getRunId())
+          .setFencingToken(run.getFencingToken())
+          .setWorker("w1")
+          .setSucceeded(true)
+          .setStartedAt(Times.toTimestamp(at))
+          .setFinishedAt(Times.toTimestamp(at.plusMillis(100))));
+    }
+    CommandResult completed = apply(stamped(at.plusMillis(400)).setCompleteRuns(completions));
+    if (completed.getItemsCount() != jobs
+        || completed.getItemsList().stream().anyMatch(item -> item.getCode() != ResultCode.OK)) {
+      throw new IllegalStateException("a run's completion was refused: " + completed);
+    }
+    return completed;
   }
 
   private CommandResult apply(Command.Builder command) {
