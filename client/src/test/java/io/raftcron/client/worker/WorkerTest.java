@@ -180,15 +180,10 @@ class WorkerTest {
     service.toLease.add(run("a@1", 61));
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
+    JobHandler sleeps = sleepsUntilInterrupted(interrupted);
     Worker worker = worker(1, Duration.ofMillis(500), run -> {
       started.countDown();
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return Outcome.success();
+      return sleeps.handle(run);
     });
     worker.start();
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
@@ -217,15 +212,7 @@ class WorkerTest {
     service.toLease.add(leased(run("a@1", 21), Duration.ofMillis(900)));
     service.lostAfter.put("a@1", 3);
 
-    try (Worker worker = worker(run -> {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return Outcome.success();
-    })) {
+    try (Worker worker = worker(sleepsUntilInterrupted(interrupted))) {
       worker.start();
       assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
     }
@@ -297,6 +284,19 @@ class WorkerTest {
     }
 
     assertThat(service.completions.peek().getOutcome()).isEqualTo(RunState.SUCCEEDED);
+  }
+
+  /** A handler that sleeps a minute unless interrupted, which it counts down on {@code interrupted}. */
+  private static JobHandler sleepsUntilInterrupted(CountDownLatch interrupted) {
+    return run -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return Outcome.success();
+    };
   }
 
   private Worker worker(JobHandler handler) {

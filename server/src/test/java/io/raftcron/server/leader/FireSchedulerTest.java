@@ -89,6 +89,16 @@ class FireSchedulerTest extends LeaderLoopTest {
     }));
   }
 
+  /** Two jobs planned ahead of their first slot, then the slot: waits until {@code fires} proposed their burst. */
+  private void proposeTheFirstBurst(FireScheduler fires, AtomicInteger proposals) {
+    create("a-job");
+    create("b-job");
+    now = T0.plus(Duration.ofMillis(900));
+    startAndAwaitPrepared(fires, 2);
+    now = T0.plusSeconds(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposals.get() == 1);
+  }
+
   /** Starts {@code fires} at {@code now} and waits until it has planned {@code jobs} jobs ahead of their slot. */
   private void startAndAwaitPrepared(FireScheduler fires, int jobs) {
     executor.execute(fires::start);
@@ -353,13 +363,7 @@ class FireSchedulerTest extends LeaderLoopTest {
   void theJobsOfAFailedBurstFireAtTheRetry() {
     AtomicInteger proposals = new AtomicInteger();
     FireScheduler fires = fireScheduler(command -> proposals.getAndIncrement() == 0);
-    create("a-job");
-    create("b-job");
-    now = T0.plus(Duration.ofMillis(900));
-    startAndAwaitPrepared(fires, 2);
-
-    now = T0.plusSeconds(1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> proposals.get() == 1);
+    proposeTheFirstBurst(fires, proposals);
     // The failure handled: both jobs back in the schedule, at the retry.
     await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::trackedJobs) == 2);
     assertThat(ran("a-job", T0.plusSeconds(1)) || ran("b-job", T0.plusSeconds(1))).as("fired by the failed burst").isFalse();
@@ -374,13 +378,7 @@ class FireSchedulerTest extends LeaderLoopTest {
     AtomicInteger proposals = new AtomicInteger();
     FireScheduler fires = fireScheduler(
         command -> proposals.getAndIncrement() == 0, new LeadershipLostException("Status[EPERM<1>: Leader stepped down]"));
-    create("a-job");
-    create("b-job");
-    now = T0.plus(Duration.ofMillis(900));
-    startAndAwaitPrepared(fires, 2);
-
-    now = T0.plusSeconds(1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> proposals.get() == 1);
+    proposeTheFirstBurst(fires, proposals);
     onExecutor(() -> null); // queued behind the proposing task, which queued the failure's handling
     // The term is over, so neither job went back into the schedule (a failure that may be retried puts both back).
     assertThat(onExecutor(fires::trackedJobs)).isZero();
