@@ -111,8 +111,9 @@ record LeaderTerm(
 
   /**
    * Whether {@code failure} says this node stopped leading: a proposal refused as not the leader, or one in flight at a
-   * step-down. The term is over then, so a loop of it tries nothing again: the next leader decides from the committed
-   * state, where an entry whose outcome was unknown shows whether it committed.
+   * step-down. jraft ends the leader session then (a transfer too; one that times out starts a new session, even in
+   * the same term), so a loop of it tries nothing again: the next session decides from the committed state, where an
+   * entry whose outcome was unknown shows whether it committed.
    */
   static boolean endedBy(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
