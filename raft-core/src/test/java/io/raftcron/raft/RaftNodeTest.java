@@ -111,8 +111,9 @@ class RaftNodeTest {
   }
 
   /**
-   * Proposals go on while both followers stop: those appended once the quorum is gone stay pending until the leader
-   * steps down, and then fail as leadership lost; once it has stepped down, a proposal is refused as not the leader.
+   * Proposals go on while both followers stop, until one fails: those appended once the quorum is gone stay pending
+   * until the leader steps down, and then fail as leadership lost; once it has stepped down, a proposal is refused as
+   * not the leader.
    */
   @Test
   void proposalsInFlightWhenTheLeaderStepsDownFailAsLeadershipLost() throws Exception {
@@ -135,11 +136,16 @@ class RaftNodeTest {
         .get(20, SECONDS);
     List<Throwable> failures = proposals.stream().filter(CompletableFuture::isCompletedExceptionally)
         .map(p -> p.handle((result, failure) -> failure).join()).toList();
-    assertThat(failures).last().isInstanceOf(NotLeaderException.class);
     assertThat(failures).hasAtLeastOneElementOfType(LeadershipLostException.class)
         .allSatisfy(f -> assertThat(f).isInstanceOfAny(LeadershipLostException.class, NotLeaderException.class));
     assertThat(failures).filteredOn(f -> f instanceof LeadershipLostException)
         .allSatisfy(f -> assertThat(f).hasMessageContaining("Leader stepped down"));
+    await().atMost(TestCluster.WAIT).until(() -> !leader.node.isLeader());
+    assertThat(leader.node.propose(bytes("after"), term))
+        .failsWithin(5, SECONDS)
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(NotLeaderException.class);
   }
 
   /**
