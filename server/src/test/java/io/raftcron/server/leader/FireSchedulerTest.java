@@ -1,6 +1,7 @@
 package io.raftcron.server.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.raftcron.proto.Command;
@@ -15,6 +16,8 @@ import io.raftcron.proto.SlotDecision;
 import io.raftcron.raft.LeadershipLostException;
 import java.time.Duration;
 import io.raftcron.sm.planner.FirePlanner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -357,6 +360,25 @@ class FireSchedulerTest extends LeaderLoopTest {
     }
     now = T0.plusSeconds(20); // "steady", untouched, is back in the schedule at its next slot
     await().atMost(Duration.ofSeconds(10)).until(() -> ran("steady", T0.plusSeconds(20)));
+  }
+
+  @Test
+  void aRebuildWhoseReadFailsIsTriedAgainUntilItReadsTheJobs() throws Exception {
+    IntStream.range(0, 3).forEach(i -> create(name(i)));
+    Path checkpoint = dir.resolve("checkpoint");
+    store.checkpoint(checkpoint);
+    // A snapshot install that fails leaves the store closed: every read fails until one succeeds.
+    Path broken = Files.createDirectories(dir.resolve("broken"));
+    Files.writeString(broken.resolve("CURRENT"), "MANIFEST-000999\n"); // names a manifest that is not there
+    assertThatThrownBy(() -> store.replaceWith(broken)).isInstanceOf(RuntimeException.class);
+
+    FireScheduler fires = recordingFireScheduler();
+    executor.execute(fires::start);
+    onExecutor(() -> null); // queued behind start, which queued the rebuild's first slice
+    assertThat(onExecutor(fires::trackedJobs)).as("after the failed read").isZero();
+
+    store.replaceWith(checkpoint);
+    await().atMost(Duration.ofSeconds(10)).until(() -> onExecutor(fires::trackedJobs) == 3);
   }
 
   @Test
