@@ -472,12 +472,12 @@ final class FireScheduler {
               if (closed) {
                 return;
               }
-              if (failure != null && LeaderTerm.endedBy(failure)) {
-                log.info("fire proposal for {} job(s) did not complete as this node stopped leading ({}): the next "
-                    + "leader decides their slots from the committed cursors", jobs.size(), failure.getMessage());
-                return;
-              }
               if (failure != null) {
+                if (LeaderTerm.endedBy(failure)) {
+                  log.info("fire proposal for {} job(s) did not complete as this node stopped leading ({}): the next "
+                      + "leader decides their slots from the committed cursors", jobs.size(), failure.getMessage());
+                  return;
+                }
                 log.warn("fire proposal for {} job(s) failed, retrying: {}", jobs.size(), failure.toString());
                 jobs.forEach(job -> {
                   changedInFlight.remove(job);
