@@ -181,10 +181,10 @@ class WorkerTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     JobHandler sleeps = sleepsUntilInterrupted(interrupted);
-    Worker worker = worker(1, Duration.ofMillis(500), run -> {
+    Worker worker = builder(1, run -> {
       started.countDown();
       return sleeps.handle(run);
-    });
+    }).shutdownGrace(Duration.ofMillis(500)).build();
     worker.start();
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -201,7 +201,7 @@ class WorkerTest {
 
   @Test
   void theShutdownGraceMustBePositive() {
-    assertThatThrownBy(() -> worker(1, Duration.ZERO, run -> Outcome.success()))
+    assertThatThrownBy(() -> builder(1, run -> Outcome.success()).shutdownGrace(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("shutdown grace must be positive: PT0S");
   }
@@ -304,19 +304,17 @@ class WorkerTest {
   }
 
   private Worker worker(int concurrency, JobHandler handler) {
-    return worker(concurrency, Duration.ofSeconds(30), handler);
+    return builder(concurrency, handler).build();
   }
 
   /** Worker w1 of this test's server, polling with a short wait. */
-  private Worker worker(int concurrency, Duration shutdownGrace, JobHandler handler) {
+  private Worker.Builder builder(int concurrency, JobHandler handler) {
     return Worker.builder()
         .endpoints(List.of("127.0.0.1:" + server.getPort()))
         .workerId("w1")
         .concurrency(concurrency)
         .pollWait(Duration.ofMillis(200))
-        .shutdownGrace(shutdownGrace)
-        .handler(handler)
-        .build();
+        .handler(handler);
   }
 
   /** The run as granted at now for {@code lease}: the worker learns the lease length from it. */
