@@ -404,7 +404,6 @@ class FireSchedulerTest extends LeaderLoopTest {
     onExecutor(() -> null); // queued behind the proposing task, which queued the failure's handling
     // The term is over, so neither job went back into the schedule (a failure that may be retried puts both back).
     assertThat(onExecutor(fires::trackedJobs)).isZero();
-    assertThat(ran("a-job", T0.plusSeconds(1)) || ran("b-job", T0.plusSeconds(1))).isFalse();
   }
 
   @Test
