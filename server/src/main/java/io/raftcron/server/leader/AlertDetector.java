@@ -131,7 +131,7 @@ final class AlertDetector {
                 return;
               }
               if (failure != null) {
-                log.warn("alert check failed, trying again later: {}", failure.toString());
+                LeaderTerm.logFailure(log, "alert check", failure);
               }
               deliverPending();
               schedule();
@@ -209,7 +209,11 @@ final class AlertDetector {
         .whenCompleteAsync(
             (result, failure) -> {
               delivering.remove(alert.getId());
-              if (failure != null) {
+              if (failure != null && LeaderTerm.endedBy(failure)) {
+                // Delivered or not, it stays unmarked: the next leader delivers it (at least once).
+                log.info("{} of alert {} not marked delivered as this node stopped leading: {}", transition,
+                    alert.getId(), failure.getMessage());
+              } else if (failure != null) {
                 log.warn("webhook {} did not take {} of alert {}: {}", webhook.get(), transition, alert.getId(), failure.toString());
               }
             },

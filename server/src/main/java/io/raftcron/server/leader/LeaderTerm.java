@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
 
 /**
  * What every leader loop of one term works with: the committed state it plans from, the clock,
@@ -116,12 +117,30 @@ record LeaderTerm(
    * entry whose outcome was unknown shows whether it committed.
    */
   static boolean endedBy(Throwable failure) {
+    return leadershipEnd(failure) != null;
+  }
+
+  /** The failure in {@code failure}'s cause chain that says this node stopped leading, or null. */
+  private static Throwable leadershipEnd(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof LeadershipLostException || t instanceof NotLeaderException) {
-        return true;
+        return t;
       }
     }
-    return false;
+    return null;
+  }
+
+  /**
+   * Logs the failed proposal of a loop that tries again later: at INFO when this node stopped leading (expected at a
+   * step-down or a transfer, whose end of the session also cancels the retry), else at WARN.
+   */
+  static void logFailure(Logger log, String what, Throwable failure) {
+    Throwable end = leadershipEnd(failure);
+    if (end != null) {
+      log.info("{} did not complete as this node stopped leading: {}", what, end.getMessage());
+    } else {
+      log.warn("{} failed, trying again later: {}", what, failure.toString());
+    }
   }
 
   /** Runs {@code task} after a failed proposal's back-off: try again shortly, never in a hot loop. */

@@ -106,7 +106,7 @@ final class RetentionSweeper {
         .whenCompleteAsync(
             (result, failure) -> {
               if (failure != null) {
-                log.warn("purge of {} record(s) failed: {}", size, failure.toString());
+                LeaderTerm.logFailure(log, "purge of " + size + " record(s)", failure);
                 endPass("", INTERVAL);
                 return;
               }

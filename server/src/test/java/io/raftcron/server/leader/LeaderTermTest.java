@@ -3,10 +3,14 @@ package io.raftcron.server.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import io.raftcron.raft.LeadershipLostException;
+import io.raftcron.raft.NotLeaderException;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's timers, due instants from the past to the largest an {@code @at} schedule takes; and
@@ -22,6 +27,17 @@ import org.junit.jupiter.api.Test;
  */
 class LeaderTermTest extends LeaderLoopTest {
   private final List<String> order = new CopyOnWriteArrayList<>();
+
+  @Test
+  void aFailedProposalIsLoggedAtInfoWhenThisNodeStoppedLeadingAndAtWarnOtherwise() {
+    try (LoggedEvents events = new LoggedEvents(LeaderTermTest.class)) {
+      org.slf4j.Logger log = LoggerFactory.getLogger(LeaderTermTest.class);
+      LeaderTerm.logFailure(log, "purge", new CompletionException(new LeadershipLostException("Leader stepped down")));
+      LeaderTerm.logFailure(log, "purge", new NotLeaderException("127.0.0.1:7001"));
+      LeaderTerm.logFailure(log, "purge", new CompletionException(new IllegalStateException("timed out")));
+      assertThat(events.levels()).containsExactly(Level.INFO, Level.INFO, Level.WARN);
+    }
+  }
 
   @Test
   void aTimerDueCenturiesAheadIsArmedAndOneDueAlreadyRunsAtOnce() throws Exception {

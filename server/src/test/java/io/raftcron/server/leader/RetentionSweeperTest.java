@@ -22,8 +22,11 @@ import io.raftcron.proto.SkippedRef;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
+import ch.qos.logback.classic.Level;
+import io.raftcron.raft.LeadershipLostException;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -171,6 +174,25 @@ class RetentionSweeperTest extends LeaderLoopTest {
           proposed.stream().mapToInt(PurgeRuns::getRunIdsCount).sum()).isEqualTo(6));
       assertThat(proposed).extracting(PurgeRuns::getRunIdsCount).containsExactly(2, 2, 2);
       assertThat(RetentionSweeper.candidates(store, now, 1000).getRunIdsCount()).isZero();
+    } finally {
+      executor.execute(sweeper::close);
+    }
+  }
+
+  @Test
+  void aPurgeInFlightAtAStepDownIsLoggedAtInfoNotWarn() {
+    create("s", 1, 1);
+    for (int t = 10; t <= 30; t += 10) {
+      run("s", t, true);
+    }
+    now = T0.plusSeconds(1000);
+    RetentionSweeper sweeper = new RetentionSweeper(
+        term((term, command) -> CompletableFuture.failedFuture(new LeadershipLostException("Leader stepped down"))),
+        java.time.Duration.ZERO, 1000);
+    try (LoggedEvents events = new LoggedEvents(RetentionSweeper.class)) {
+      executor.execute(sweeper::start);
+      await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !events.levels().isEmpty());
+      assertThat(events.levels()).containsExactly(Level.INFO);
     } finally {
       executor.execute(sweeper::close);
     }
