@@ -2,7 +2,7 @@
 # raftcron's benchmarks (README, "Performance"). Benchmarks report numbers; they are never tests.
 #
 #   scripts/bench.sh                       the whole comparison, under 15 minutes
-#   scripts/bench.sh --quick               the same with short windows, about 3 minutes
+#   scripts/bench.sh --quick               the same with short windows, a few minutes
 #   scripts/bench.sh SCENARIO [OPTIONS]    one scenario: fire, e2e, failover, scale, api
 #                                          (scripts/bench.sh fire --help lists its options)
 #   scripts/bench.sh peers [--quick]       only raftcron's fire beside Quartz and db-scheduler

@@ -103,12 +103,15 @@ final class Converters {
     }
   }
 
-  /** "90s", "15m", "1h30m", "500ms", "2d", or ISO-8601 ("PT1H"). */
+  /** "90s", "15m", "1h30m", "500ms", "2d", ISO-8601 ("PT1H"), or "0" (zero needs no unit). */
   static final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Override
     public Duration convert(String value) {
+      if (value.equals("0")) {
+        return Duration.ZERO;
+      }
       if (value.startsWith("P") || value.startsWith("p")) {
         try {
           return Duration.parse(value);
@@ -120,14 +123,18 @@ final class Converters {
       Duration total = Duration.ZERO;
       int end = 0;
       while (part.lookingAt()) {
-        long amount = Long.parseLong(part.group(1));
-        total = total.plus(switch (part.group(2)) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          default -> Duration.ofDays(amount);
-        });
+        try {
+          long amount = Long.parseLong(part.group(1));
+          total = total.plus(switch (part.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+          });
+        } catch (ArithmeticException | NumberFormatException e) { // more digits than a duration holds
+          throw invalid(value);
+        }
         end = part.end();
         part.region(end, value.length());
       }

@@ -299,7 +299,8 @@ final class JobCommand {
     @Override
     void run(RaftcronClient client) {
       List<Job> jobs = client.listJobs();
-      print(ListJobsResponse.newBuilder().addAllJobs(jobs).build(), out -> Views.jobs(out, jobs));
+      // Every page gathered: the JSON form has no next page, and its total is the jobs listed.
+      print(ListJobsResponse.newBuilder().addAllJobs(jobs).setTotal(jobs.size()).build(), out -> Views.jobs(out, jobs));
     }
   }
 

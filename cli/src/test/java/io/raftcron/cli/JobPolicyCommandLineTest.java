@@ -16,6 +16,8 @@ import io.raftcron.proto.GetJobRequest;
 import io.raftcron.proto.Job;
 import io.raftcron.proto.JobServiceGrpc;
 import io.raftcron.proto.JobSpec;
+import io.raftcron.proto.ListJobsRequest;
+import io.raftcron.proto.ListJobsResponse;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.OverlapPolicy;
 import io.raftcron.proto.PauseJobRequest;
@@ -57,6 +59,15 @@ class JobPolicyCommandLineTest {
     @Override
     public void getJob(GetJobRequest request, StreamObserver<Job> response) {
       reply(response, BACKUP);
+    }
+
+    /** Two pages: backup, then nightly. */
+    @Override
+    public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> response) {
+      reply(response, request.getPageToken().isEmpty()
+          ? ListJobsResponse.newBuilder().addJobs(BACKUP).setNextPageToken("backup").setTotal(2).build()
+          : ListJobsResponse.newBuilder().addJobs(BACKUP.toBuilder().setSpec(BACKUP.getSpec().toBuilder()
+              .setName("nightly"))).setTotal(2).build());
     }
 
     @Override
@@ -199,11 +210,33 @@ class JobPolicyCommandLineTest {
   }
 
   @Test
+  void aRunTimeoutOfZeroMeansNone() {
+    int code = execute("job", "create", "backup", "--cron", "30 2 * * *", "--command", "true", "--run-timeout", "0",
+        "--cluster", node.endpoint());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(node.last(CreateJobRequest.class).getSpec().hasTimeout()).isFalse();
+  }
+
+  @Test
+  void jobListAsJsonHoldsEveryPageWithTheirTotal() throws Exception {
+    assertThat(execute("job", "list", "--output", "json", "--cluster", node.endpoint())).as(err.toString()).isZero();
+
+    ListJobsResponse.Builder listed = ListJobsResponse.newBuilder();
+    com.google.protobuf.util.JsonFormat.parser().merge(out.toString(), listed);
+    assertThat(listed.getJobsList()).extracting(job -> job.getSpec().getName()).containsExactly("backup", "nightly");
+    assertThat(listed.getTotal()).isEqualTo(2);
+    assertThat(listed.getNextPageToken()).isEmpty();
+  }
+
+  @Test
   void badPolicyValuesAreUsageErrors() {
     String[][] invalid = {
       {"job", "create", "b", "--cron", "* * * * *", "--command", "true", "--overlap", "sometimes"},
       {"job", "create", "b", "--cron", "* * * * *", "--command", "true", "--dst-gap", "jump"},
       {"job", "create", "b", "--cron", "* * * * *", "--command", "true", "--start", "tomorrow"},
+      {"job", "create", "b", "--cron", "* * * * *", "--command", "true", "--keep-for", "99999999999999999999d"},
+      {"job", "create", "b", "--cron", "* * * * *", "--command", "true", "--keep-for", "9999999999999999d"},
       {"job", "backfill", "b", "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z"},
       {"job", "backfill", "b", "--from", "2026-01-01"},
       {"job", "next", "b", "--count", "0"},
