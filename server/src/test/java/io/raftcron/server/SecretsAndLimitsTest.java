@@ -143,4 +143,28 @@ class SecretsAndLimitsTest {
           .hasMessageContaining("printable ASCII characters without spaces");
     }
   }
+
+  @Test
+  void runIdsAndTimesNoRunCouldHoldAreRefusedAtTheEdge() {
+    String farFuture = "x@+300000000-01-01T00:00:00Z"; // parses as an instant; its key's milliseconds overflow
+    assertThatThrownBy(() -> client.heartbeat("w1",
+        List.of(io.raftcron.proto.LeaseRef.newBuilder().setRunId(farFuture).setFencingToken(5).build()), Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("leases[0].run_id is not a run id");
+    assertThatThrownBy(() -> client.completeRun(io.raftcron.proto.Completion.newBuilder().setRunId(farFuture)
+        .setFencingToken(5).setWorker("w1").setSucceeded(true).build()))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("completion.run_id is not a run id");
+    // Nanoseconds sent as seconds: refused before the log, where applying it would stop every node.
+    assertThatThrownBy(() -> client.completeRun(io.raftcron.proto.Completion.newBuilder().setRunId("x@2026-01-01T00:00:00Z")
+        .setFencingToken(5).setWorker("w1").setSucceeded(true)
+        .setFinishedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000_000_000_000L)).build()))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("completion.finished_at");
+    assertThatThrownBy(() -> client.getRun(farFuture))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    assertThatThrownBy(() -> client.explainSlot("any", java.time.Instant.ofEpochSecond(Long.MAX_VALUE / 1000)))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("slot");
+  }
 }

@@ -1,5 +1,6 @@
 package io.raftcron.sm;
 
+import io.raftcron.proto.Completion;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,6 +26,8 @@ public final class Limits {
   public static final int MAX_WORKER_ID_LENGTH = 128;
   /** A run id in a request (job name, '@', an RFC 3339 time and a manual suffix fit easily). */
   public static final int MAX_RUN_ID_LENGTH = 256;
+  /** Leases one heartbeat may carry (a worker's SDK bounds its concurrency by it). */
+  public static final int MAX_LEASES_PER_HEARTBEAT = 10_000;
 
   private Limits() {}
 
@@ -39,6 +42,14 @@ public final class Limits {
       start++; // a continuation byte: skip to the next character
     }
     return new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8);
+  }
+
+  /** Why a completion's start or finish time cannot be kept ({@link Times#inRange}), or null. */
+  public static String completionTimesProblem(Completion completion) {
+    if (completion.hasStartedAt() && !Times.inRange(completion.getStartedAt())) {
+      return Times.rangeProblem("completion.started_at", completion.getStartedAt());
+    }
+    return completion.hasFinishedAt() ? Times.rangeProblem("completion.finished_at", completion.getFinishedAt()) : null;
   }
 
   /** Why {@code workerId} is not acceptable, or null if it is. */

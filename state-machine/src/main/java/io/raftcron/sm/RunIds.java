@@ -50,7 +50,10 @@ public final class RunIds {
     return job + "@" + time + SUFFIX + (requestId.isEmpty() ? "m" + index : "m-" + requestId);
   }
 
-  /** The (job, slot) an id names, or null if the text is not a run id. */
+  /**
+   * The (job, slot) an id names, or null if the text is not a run id. A slot outside 1970-9999
+   * ({@link Times#inRange}) names no run: none is ever made there, and its key would overflow.
+   */
   public static RunRef parse(String runId) {
     int at = runId.lastIndexOf('@');
     if (at <= 0 || at == runId.length() - 1) {
@@ -70,6 +73,9 @@ public final class RunIds {
     }
     try {
       Instant slot = Instant.parse(time);
+      if (!Times.inRange(slot)) {
+        return null;
+      }
       lastParsed = new SlotText(slot, time);
       return new RunRef(runId.substring(0, at), slot);
     } catch (DateTimeParseException e) {

@@ -26,4 +26,12 @@ class RunIdsTest {
         .isEqualTo(new RunIds.RunRef("m", Instant.parse("2026-11-25T06:00:02.417Z")));
     assertThat(RunIds.parse("bad@2026-13-25T06:00:02Z")).isNull();
   }
+
+  @Test
+  void aSlotOutsideTheYears1970To9999NamesNoRun() {
+    assertThat(RunIds.parse("x@+300000000-01-01T00:00:00Z")).isNull(); // its key's milliseconds would overflow
+    assertThat(RunIds.parse("x@+10000-01-01T00:00:00Z")).isNull();
+    assertThat(RunIds.parse("x@1969-12-31T23:59:59Z")).isNull();
+    assertThat(RunIds.parse("x@9999-12-31T23:59:59Z")).isEqualTo(new RunIds.RunRef("x", Instant.parse("9999-12-31T23:59:59Z")));
+  }
 }

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** Runs held at once, at most: one heartbeat carries all their leases, and a node takes 10 000 per heartbeat. */
+  public static final int MAX_CONCURRENCY = 10_000;
   private static final long FIRST_POLL_BACKOFF_MS = 500;
   private static final long MAX_POLL_BACKOFF_MS = 10_000;
   private static final Duration COMPLETION_BUDGET = Duration.ofMinutes(2);
@@ -466,8 +468,8 @@ public final class Worker implements AutoCloseable {
       if (workerId == null || workerId.isBlank()) {
         throw new IllegalArgumentException("worker id must not be blank");
       }
-      if (concurrency < 1) {
-        throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+      if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+        throw new IllegalArgumentException("concurrency must be from 1 to " + MAX_CONCURRENCY + ": " + concurrency);
       }
       if (pollWait.isNegative() || pollWait.isZero()) {
         throw new IllegalArgumentException("poll wait must be positive: " + pollWait);

@@ -224,6 +224,14 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
       out.onError(Errors.invalid("from and to are required: the range (from, to] to backfill"));
       return;
     }
+    String outOfRange = Times.rangeProblem("from", request.getFrom());
+    if (outOfRange == null) {
+      outOfRange = Times.rangeProblem("to", request.getTo());
+    }
+    if (outOfRange != null) {
+      out.onError(Errors.invalid(outOfRange));
+      return;
+    }
     Instant from = Times.toInstant(request.getFrom());
     Instant to = Times.toInstant(request.getTo());
     if (!to.isAfter(from)) {
@@ -306,6 +314,10 @@ public final class JobService extends JobServiceGrpc.JobServiceImplBase {
   public void explainSlot(ExplainSlotRequest request, StreamObserver<SlotExplanation> out) {
     if (request.getName().isEmpty() || !request.hasSlot()) {
       out.onError(Errors.invalid("name and slot are required"));
+      return;
+    }
+    if (!Times.inRange(request.getSlot())) {
+      out.onError(Errors.invalid(Times.rangeProblem("slot", request.getSlot())));
       return;
     }
     gateway.read(

@@ -19,6 +19,7 @@ import io.raftcron.proto.LeaseRef;
 import io.raftcron.server.auth.LeaseOwnership;
 import io.raftcron.server.leader.Leadership;
 import io.raftcron.sm.Limits;
+import io.raftcron.sm.RunIds;
 import io.raftcron.sm.store.SchedulerStore;
 import java.time.Duration;
 import java.util.List;
@@ -52,8 +53,11 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
       out.onError(Errors.invalid(problem));
       return;
     }
-    Duration wait =
-        Duration.ofSeconds(request.getWait().getSeconds(), request.getWait().getNanos());
+    com.google.protobuf.Duration asked = request.getWait();
+    // Bounded before the conversion, which overflows for seconds near the long's limits.
+    Duration wait = asked.getSeconds() < 0 || asked.getSeconds() > MAX_WAIT.toSeconds()
+        ? Duration.ofSeconds(-1)
+        : Duration.ofSeconds(asked.getSeconds(), asked.getNanos());
     if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
       out.onError(Errors.invalid("wait must be between 0 and " + MAX_WAIT.toSeconds() + " s"));
       return;
@@ -130,16 +134,33 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
   }
 
   private static String completionProblem(Completion completion) {
-    String runId = completion.getRunId();
-    String problem = runId.isEmpty() || runId.length() > Limits.MAX_RUN_ID_LENGTH
-        ? "completion.run_id must be 1-" + Limits.MAX_RUN_ID_LENGTH + " characters"
-        : Limits.workerIdProblem(completion.getWorker());
+    String problem = runIdProblem("completion.run_id", completion.getRunId());
+    if (problem == null) {
+      problem = Limits.workerIdProblem(completion.getWorker());
+    }
+    if (problem == null) {
+      problem = Limits.completionTimesProblem(completion);
+    }
     return problem == null ? null : problem.replace("worker_id", "completion.worker");
+  }
+
+  /** Why {@code runId} names no run a worker could hold, or null. */
+  private static String runIdProblem(String field, String runId) {
+    if (runId.isEmpty() || runId.length() > Limits.MAX_RUN_ID_LENGTH) {
+      return field + " must be 1-" + Limits.MAX_RUN_ID_LENGTH + " characters";
+    }
+    return RunIds.parse(runId) == null ? field + " is not a run id (job@time, the time in RFC 3339 from 1970 to 9999)" : null;
   }
 
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> out) {
     String problem = Limits.workerIdProblem(request.getWorkerId());
+    if (problem == null && request.getLeasesCount() > Limits.MAX_LEASES_PER_HEARTBEAT) {
+      problem = "leases: " + request.getLeasesCount() + " given, at most " + Limits.MAX_LEASES_PER_HEARTBEAT + " allowed";
+    }
+    for (int i = 0; problem == null && i < request.getLeasesCount(); i++) {
+      problem = runIdProblem("leases[" + i + "].run_id", request.getLeases(i).getRunId());
+    }
     if (problem != null) {
       out.onError(Errors.invalid(problem));
       return;

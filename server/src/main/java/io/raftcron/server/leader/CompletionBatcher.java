@@ -4,6 +4,7 @@ import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.CompleteRuns;
 import io.raftcron.proto.Completion;
+import io.raftcron.proto.ItemResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -77,11 +78,15 @@ final class CompletionBatcher {
                   if (failure != null) {
                     reply.completeExceptionally(failure);
                   } else {
-                    // Not result.toBuilder(): that copies every item of the entry for each caller.
+                    // Not result.toBuilder(): that copies every item of the entry for each caller. An entry
+                    // refused as a whole has no items: each caller gets the entry's refusal as its own.
+                    ItemResult item = i < result.getItemsCount()
+                        ? result.getItems(i)
+                        : ItemResult.newBuilder().setCode(result.getCode()).setMessage(result.getMessage()).build();
                     reply.complete(CommandResult.newBuilder()
                         .setCode(result.getCode())
                         .setMessage(result.getMessage())
-                        .addItems(result.getItems(i))
+                        .addItems(item)
                         .build());
                   }
                 }

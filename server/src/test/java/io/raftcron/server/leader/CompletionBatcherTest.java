@@ -2,14 +2,18 @@ package io.raftcron.server.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.Completion;
+import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.ResultCode;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A CompleteRuns entry takes as many waiting completions as fit its count and byte bounds, and never none. */
-class CompletionBatcherTest {
+class CompletionBatcherTest extends LeaderLoopTest {
   private static Completion completion(int errorBytes) {
     return Completion.newBuilder()
         .setRunId("job@2026-12-06T10:00:00Z")
@@ -45,5 +49,19 @@ class CompletionBatcherTest {
 
     assertThat(CompletionBatcher.entrySize(List.of(huge, pending(0)))).isEqualTo(1);
     assertThat(CompletionBatcher.entrySize(List.of(pending(0), huge))).isEqualTo(1);
+  }
+
+  @Test
+  void anEntryRefusedAsAWholeAnswersEachCompletionWithTheRefusal() throws Exception {
+    CommandResult refused = CommandResult.newBuilder().setCode(ResultCode.INVALID).setMessage("entry 9 holds a value out of range").build();
+    CompletionBatcher batcher = new CompletionBatcher(term((term, command) -> CompletableFuture.completedFuture(refused)));
+
+    List<CompletableFuture<CommandResult>> replies = executor.submit(
+        () -> List.of(batcher.submit(completion(0)), batcher.submit(completion(0)))).get(10, TimeUnit.SECONDS);
+
+    for (CompletableFuture<CommandResult> reply : replies) {
+      assertThat(reply.get(10, TimeUnit.SECONDS).getItemsList()).extracting(ItemResult::getCode, ItemResult::getMessage)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(ResultCode.INVALID, "entry 9 holds a value out of range"));
+    }
   }
 }

@@ -104,6 +104,10 @@ final class RunCommands {
           "a completion's outcome is SUCCEEDED, FAILED, TIMED_OUT or CANCELLED, not "
               + completion.getOutcome());
     }
+    String badTime = Limits.completionTimesProblem(completion);
+    if (badTime != null) {
+      return Results.itemRefused(ResultCode.INVALID, badTime); // checked at the API too; a run must stay readable
+    }
     boolean current =
         run.getState() == RunState.LEASED && run.getFencingToken() == completion.getFencingToken();
     if (!current && ctx.safeguards().fenceCompletions()) {

@@ -10,6 +10,7 @@ import io.raftcron.proto.RetentionPolicy;
 import io.raftcron.proto.RetryPolicy;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.sm.Limits;
+import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,6 @@ public final class JobSpecValidator {
   static final double MAX_MULTIPLIER = 100;
   static final int MAX_KEEP_LAST = 1_000_000;
   static final Duration MAX_KEEP_FOR = Duration.ofDays(3650);
-  static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L; // 9999-12-31T23:59:59Z
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final Pattern SHELL_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -252,13 +252,12 @@ public final class JobSpecValidator {
   }
 
   private static Instant checkTimestamp(String field, com.google.protobuf.Timestamp value, List<String> problems) {
-    if (value.getNanos() < 0 || value.getNanos() >= 1_000_000_000
-        || value.getSeconds() < 0 || value.getSeconds() > MAX_TIMESTAMP_SECONDS) {
-      problems.add(field + " (" + value.getSeconds() + "s " + value.getNanos()
-          + "ns since the epoch) is out of range: use an instant from 1970 to 9999");
+    String problem = Times.rangeProblem(field, value);
+    if (problem != null) {
+      problems.add(problem);
       return null;
     }
-    return Instant.ofEpochSecond(value.getSeconds(), value.getNanos());
+    return Times.toInstant(value);
   }
 
   /** Echoes at most 64 characters of a value back in a message. */

@@ -15,10 +15,12 @@ import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.proto.RunState;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.Limits;
 import io.raftcron.sm.RunIds;
+import io.raftcron.sm.Times;
 import io.raftcron.sm.store.StoreBatch;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -81,5 +83,27 @@ class LimitsApplierTest extends AppliedStoreTest {
     assertThat(run.getError()).endsWith("the actual failure").startsWith("é");
     assertThat(run.getError().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(Limits.MAX_ERROR_BYTES);
     assertThat(run.getAttempts(0).getError()).isEqualTo(run.getError());
+  }
+
+  @Test
+  void aCompletionWithATimeOutOfRangeIsRefusedAndTheRunKeepsItsLease() {
+    Instant slot = T0.plusSeconds(1);
+    String runId = RunIds.of("tick", slot);
+    apply(create(T0, spec("tick", "* * * * * *")));
+    apply(fire(T0.plusSeconds(2), "tick", slot));
+    long token = apply(grant(T0.plusSeconds(3), runId, "w1", T0.plusSeconds(33))).getItems(0).getRun().getFencingToken();
+    // Nanoseconds sent as seconds: no Instant, JSON or RFC 3339 text could hold the run afterwards.
+    Completion.Builder report = Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1")
+        .setSucceeded(true).setFinishedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000_000_000_000L));
+
+    CommandResult refused = apply(stamped(T0.plusSeconds(4)).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(report)).build());
+
+    assertThat(refused.getItems(0).getCode()).isEqualTo(ResultCode.INVALID);
+    assertThat(refused.getItems(0).getMessage()).contains("completion.finished_at").contains("from 1970 to 9999");
+    assertThat(store.run("tick", slot).orElseThrow().getState()).isEqualTo(RunState.LEASED);
+    CommandResult accepted = apply(stamped(T0.plusSeconds(5)).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
+        report.setFinishedAt(Times.toTimestamp(T0.plusSeconds(5))))).build());
+    assertThat(accepted.getItems(0).getCode()).isEqualTo(ResultCode.OK);
+    assertThat(store.run("tick", slot).orElseThrow().getState()).isEqualTo(RunState.SUCCEEDED);
   }
 }
