@@ -66,7 +66,7 @@ final class RetryScheduler {
     if (run == null
         || run.getState() != RunState.LEASED
         || run.getFencingToken() != completion.getFencingToken()) {
-      return completion; // refused as stale anyway
+      return withoutRetry(completion); // refused as stale anyway; a retry time is only ever the leader's
     }
     if (!RetryRules.retries(run, outcome)) {
       return withoutRetry(completion);

@@ -191,9 +191,11 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
     assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.SUCCEEDED).build()).hasRetryAt()).isFalse();
     assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.CANCELLED).build()).hasRetryAt()).isFalse();
     assertThat(retries.stamp(failed.toBuilder().setFencingToken(token + 1).build()).hasRetryAt()).isFalse();
-    // A worker cannot choose its own retry time.
+    // A worker cannot choose its own retry time, not even under a token the leader has not applied yet.
     assertThat(retries.stamp(failed.toBuilder().setOutcome(RunState.SUCCEEDED)
         .setRetryAt(Times.toTimestamp(now)).build()).hasRetryAt()).isFalse();
+    assertThat(retries.stamp(failed.toBuilder().setFencingToken(token + 1)
+        .setRetryAt(Times.toTimestamp(now.plus(java.time.Duration.ofDays(3650)))).build()).hasRetryAt()).isFalse();
 
     CommandResult applied = apply(Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(stamped)));
     assertThat(applied.getItems(0).getRun().getState()).isEqualTo(RunState.RETRY_WAIT);

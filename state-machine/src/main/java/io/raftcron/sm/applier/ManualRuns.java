@@ -102,6 +102,9 @@ final class ManualRuns {
 
   private static ItemResult backfillOne(ApplyContext ctx, String name, Instant slot) {
     Job job = ctx.batch().job(name).orElseThrow();
+    if (!Times.inRange(slot)) {
+      return Results.itemRefused(ResultCode.INVALID, "slot " + slot + " is out of range: from 1970 to 9999");
+    }
     Schedule schedule = Schedules.of(job.getSpec());
     if (!schedule.isSlot(slot)) {
       return Results.itemRefused(
@@ -121,6 +124,13 @@ final class ManualRuns {
           ResultCode.DUPLICATE_SLOT,
           "slot " + slot + " already has run " + existing.get().getRunId() + " ("
               + existing.get().getState() + ")");
+    }
+    if (job.hasPurgedThrough() && !slot.isAfter(Times.toInstant(job.getPurgedThrough()))
+        && ctx.safeguards().refuseDecidedSlots()) {
+      return Results.itemRefused(
+          ResultCode.DUPLICATE_SLOT,
+          "slot " + slot + " is in purged history (runs through " + Times.toInstant(job.getPurgedThrough())
+              + " were purged): whether it ran cannot be told, so it is not fired again");
     }
     Run run = FireCommands.newRun(ctx, job, RunIds.of(name, slot), slot, RunOrigin.BACKFILL);
     FireCommands.queue(ctx, job, run);

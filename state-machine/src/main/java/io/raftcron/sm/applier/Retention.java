@@ -7,6 +7,7 @@ import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.PurgeRuns;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.proto.RunOrigin;
 import io.raftcron.proto.SkippedRef;
 import io.raftcron.proto.SkippedSlots;
 import io.raftcron.sm.Times;
@@ -43,12 +44,15 @@ public final class Retention {
     return Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
-  /** The instant a run's age is measured from: when it finished, else when it was decided. */
+  /** The instant a run's age is measured from: when it finished, but not before it was decided; else when it was decided. */
   public static Instant ageOf(Run run) {
-    if (run.hasFinishedAt()) {
-      return Times.toInstant(run.getFinishedAt());
+    Instant fired = run.hasFiredAt() ? Times.toInstant(run.getFiredAt()) : Times.toInstant(run.getSlot());
+    if (!run.hasFinishedAt()) {
+      return fired;
     }
-    return run.hasFiredAt() ? Times.toInstant(run.getFiredAt()) : Times.toInstant(run.getSlot());
+    // Never older than its fire: a worker's clock behind, or no finish time, must not purge it early.
+    Instant finished = Times.toInstant(run.getFinishedAt());
+    return finished.isAfter(fired) ? finished : fired;
   }
 
   /** True if a run's age puts it beyond {@code keepFor} at {@code now}. */
@@ -67,6 +71,19 @@ public final class Retention {
       result.addItems(purgeSkipped(ctx, ref, skippedBoundary));
     }
     return result.build();
+  }
+
+  /** Raises the job's {@code purged_through} to a purged schedule slot: its record is gone, the decision is not. */
+  private static void markPurged(ApplyContext ctx, Run run) {
+    if (run.getOrigin() == RunOrigin.MANUAL) {
+      return; // its time is never a schedule slot
+    }
+    Optional<Job> job = ctx.batch().job(run.getJob());
+    Instant slot = Times.toInstant(run.getSlot());
+    if (job.isPresent()
+        && (!job.get().hasPurgedThrough() || slot.isAfter(Times.toInstant(job.get().getPurgedThrough())))) {
+      ctx.batch().putJob(job.get().toBuilder().setPurgedThrough(run.getSlot()).build());
+    }
   }
 
   private static ItemResult purgeRun(
@@ -95,6 +112,7 @@ public final class Retention {
           ResultCode.WRONG_STATE, "run " + runId + " is among the job's " + keepLast + " newest runs");
     }
     ctx.batch().deleteRun(run);
+    markPurged(ctx, run);
     return Results.itemOk("purged " + runId);
   }
 

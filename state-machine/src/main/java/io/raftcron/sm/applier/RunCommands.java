@@ -108,37 +108,45 @@ final class RunCommands {
     if (badTime != null) {
       return Results.itemRefused(ResultCode.INVALID, badTime); // checked at the API too; a run must stay readable
     }
-    boolean current =
+    boolean underToken =
         run.getState() == RunState.LEASED && run.getFencingToken() == completion.getFencingToken();
+    // Tokens are log indexes, easy to guess: the lease is the holder's only.
+    boolean current = underToken && run.getWorker().equals(completion.getWorker());
     if (!current && ctx.safeguards().fenceCompletions()) {
       if (alreadyRecorded(run, completion.getFencingToken(), outcome)) {
         // The same report again (a retried call whose first try committed): nothing to change.
         return Results.item(run).toBuilder().setMessage(Applier.ALREADY_RECORDED).build();
       }
-      ItemResult refused = staleToken(run, completion.getFencingToken());
+      ItemResult refused = underToken
+          ? Results.itemRefused(ResultCode.STALE_TOKEN, "run " + run.getRunId() + " is leased under token "
+              + run.getFencingToken() + " to worker " + run.getWorker() + ", not to "
+              + Limits.tail(completion.getWorker(), Limits.MAX_WORKER_ID_LENGTH))
+          : staleToken(run, completion.getFencingToken());
       ctx.batch().putRun(withRefusedReport(ctx, run, completion, refused.getMessage()));
       return refused;
     }
     String error = Limits.tail(completion.getError(), Limits.MAX_ERROR_BYTES);
-    Attempt attempt =
+    Attempt.Builder attempt =
         Attempt.newBuilder()
             .setAttempt(run.getAttempt())
             // The reporter's lease: the current one, unless the fencing safeguard is off.
             .setWorker(current ? run.getWorker() : completion.getWorker())
             .setFencingToken(completion.getFencingToken())
-            .setStartedAt(completion.getStartedAt())
-            .setFinishedAt(completion.getFinishedAt())
             .setOutcome(outcome)
             .setExitCode(completion.getExitCode())
-            .setError(error)
-            .build();
+            .setError(error);
     Run.Builder done =
-        run.toBuilder()
-            .addAttempts(attempt)
-            .setExitCode(completion.getExitCode())
-            .setError(error)
-            .setStartedAt(completion.getStartedAt())
-            .setFinishedAt(completion.getFinishedAt());
+        run.toBuilder().setExitCode(completion.getExitCode()).setError(error).clearStartedAt().clearFinishedAt();
+    // Times the worker did not report stay unset: an empty one would read as 1970 (see Retention.ageOf).
+    if (completion.hasStartedAt()) {
+      attempt.setStartedAt(completion.getStartedAt());
+      done.setStartedAt(completion.getStartedAt());
+    }
+    if (completion.hasFinishedAt()) {
+      attempt.setFinishedAt(completion.getFinishedAt());
+      done.setFinishedAt(completion.getFinishedAt());
+    }
+    done.addAttempts(attempt);
     ctx.batch().removeLease(run);
     if (completion.hasRetryAt() && RetryRules.retries(run, outcome)) {
       Run waiting =

@@ -134,7 +134,7 @@ class RunLifecycleTest extends AppliedStoreTest {
     assertThat(store.retryingRuns(10)).isEmpty();
 
     long second = lease(T0.plusSeconds(21), "w2");
-    applyOne(complete(T0.plusSeconds(22), completion(T0.plusSeconds(22), second, RunState.SUCCEEDED, "")));
+    applyOne(complete(T0.plusSeconds(22), completion(T0.plusSeconds(22), second, RunState.SUCCEEDED, "").setWorker("w2")));
 
     Run done = run();
     assertThat(done.getState()).isEqualTo(RunState.SUCCEEDED);
@@ -174,7 +174,7 @@ class RunLifecycleTest extends AppliedStoreTest {
 
     // A retry time on the last attempt is not honoured: no attempt is left.
     applyOne(complete(T0.plusSeconds(12), completion(T0.plusSeconds(12), second, RunState.FAILED, "second error")
-        .setRetryAt(Times.toTimestamp(T0.plusSeconds(30)))));
+        .setWorker("w2").setRetryAt(Times.toTimestamp(T0.plusSeconds(30)))));
 
     Run failed = run();
     assertThat(failed.getState()).isEqualTo(RunState.FAILED);
@@ -264,6 +264,41 @@ class RunLifecycleTest extends AppliedStoreTest {
     assertThat(done.getState()).isEqualTo(RunState.SUCCEEDED);
     assertThat(done.getAttemptsList()).extracting(Attempt::getFencingToken).containsExactly(second);
     assertThat(done.getRefusedReportsList()).hasSize(1);
+  }
+
+  @Test
+  void aCompletionUnderTheCurrentTokenFromAnotherWorkerIsRefused() {
+    fireWithAttempts(1);
+    long token = lease(T0.plusSeconds(3), "w1");
+
+    // Tokens are log indexes: another worker can guess one.
+    ItemResult refused = applyOne(complete(T0.plusSeconds(4),
+        completion(T0.plusSeconds(4), token, RunState.SUCCEEDED, "").setWorker("w2")));
+
+    assertThat(refused.getCode()).isEqualTo(ResultCode.STALE_TOKEN);
+    assertThat(refused.getMessage()).contains("to worker w1, not to w2");
+    assertThat(run().getState()).isEqualTo(RunState.LEASED);
+    ItemResult accepted = applyOne(complete(T0.plusSeconds(5),
+        completion(T0.plusSeconds(5), token, RunState.SUCCEEDED, "")));
+    assertThat(accepted.getCode()).isEqualTo(ResultCode.OK);
+    assertThat(run().getState()).isEqualTo(RunState.SUCCEEDED);
+  }
+
+  @Test
+  void timesAWorkerDidNotReportStayUnsetAndTheRunAgesFromItsFire() {
+    fireWithAttempts(1);
+    long token = lease(T0.plusSeconds(3), "w1");
+
+    applyOne(complete(T0.plusSeconds(4),
+        completion(T0.plusSeconds(4), token, RunState.SUCCEEDED, "").clearStartedAt().clearFinishedAt()));
+
+    Run done = run();
+    assertThat(done.hasStartedAt() || done.hasFinishedAt()).isFalse();
+    assertThat(done.getAttempts(0).hasFinishedAt()).isFalse();
+    assertThat(Retention.ageOf(done)).isEqualTo(Times.toInstant(done.getFiredAt())); // not 1970
+    // A finish reported before the fire (a worker's clock behind) does not make it older either.
+    assertThat(Retention.ageOf(done.toBuilder().setFinishedAt(Times.toTimestamp(T0.minusSeconds(3600))).build()))
+        .isEqualTo(Times.toInstant(done.getFiredAt()));
   }
 
   @Test

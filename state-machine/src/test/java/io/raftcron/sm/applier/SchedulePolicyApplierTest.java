@@ -404,4 +404,34 @@ class SchedulePolicyApplierTest extends AppliedStoreTest {
         .containsExactly(ResultCode.OK, ResultCode.WRONG_STATE);
     assertThat(store.skipped(TENS, 10)).extracting(s -> s.getReason()).containsExactly("b");
   }
+
+  @Test
+  void aBackfillDoesNotFireASlotWhoseRunWasPurged() {
+    createTens(withRetention(1, 1));
+    fireAndFinish(3); // slots 10, 20, 30
+
+    CommandResult purged = apply(stamped(T0.plusSeconds(100)).setPurgeRuns(PurgeRuns.newBuilder()
+        .addRunIds(RunIds.of(TENS, T0.plusSeconds(10))).addRunIds(RunIds.of(TENS, T0.plusSeconds(20)))).build());
+    assertThat(purged.getItemsList()).extracting(ItemResult::getCode).containsOnly(ResultCode.OK);
+    assertThat(job(TENS).getPurgedThrough()).isEqualTo(Times.toTimestamp(T0.plusSeconds(20)));
+
+    // 10 and 20 ran (their records are gone), 0 is before the job: all refused as possibly decided.
+    CommandResult backfilled = apply(backfill(T0.plusSeconds(101), TENS, T0, T0.plusSeconds(10), T0.plusSeconds(20)));
+
+    assertThat(backfilled.getItemsList()).extracting(ItemResult::getCode).containsOnly(ResultCode.DUPLICATE_SLOT);
+    assertThat(backfilled.getItems(1).getMessage()).contains("purged history");
+    assertThat(store.run(TENS, T0.plusSeconds(10))).isEmpty();
+    assertThat(store.run(TENS, T0.plusSeconds(20))).isEmpty();
+  }
+
+  @Test
+  void aBackfillSlotBefore1970IsRefused() {
+    createTens(spec(TENS, "*/10 * * * * *"));
+
+    CommandResult result = apply(backfill(T0.plusSeconds(1), TENS, Instant.EPOCH.minusSeconds(10)));
+
+    assertThat(result.getItems(0).getCode()).isEqualTo(ResultCode.INVALID);
+    assertThat(result.getItems(0).getMessage()).contains("out of range");
+    assertThat(store.runs(TENS, 10)).isEmpty();
+  }
 }
