@@ -163,8 +163,14 @@ class HttpApiClusterTest {
     assertThat(raw(url, "GET /api/v1/jobs/%zz HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 400");
     assertThat(raw(url, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(64 * 1024) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
 
+    // What a page on another site can send without a CORS preflight: refused, nothing created.
+    String plain = createJob("http-plain", "@every 1h");
+    assertThat(raw(url, "POST /api/v1/JobService/CreateJob HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        + "Content-Length: " + plain.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + plain)).startsWith("HTTP/1.1 415");
+
     assertThat(get(url + "/healthz").statusCode()).isEqualTo(200);
     assertThat(getRetrying(url + "/api/v1/jobs/http-huge").statusCode()).isEqualTo(404);
+    assertThat(getRetrying(url + "/api/v1/jobs/http-plain").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -47,7 +47,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     String body = request.content().toString(StandardCharsets.UTF_8);
     try {
       router
-          .route(request.method().name(), request.uri(), body, request.headers().get(HttpHeaderNames.AUTHORIZATION))
+          .route(request.method().name(), request.uri(), body, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
+              request.headers().get(HttpHeaderNames.AUTHORIZATION))
           .whenComplete(
               (reply, failure) ->
                   send(ctx, keepAlive, failure == null ? reply : internal(failure)));

@@ -31,8 +31,8 @@ final class HttpRouter {
             .register(registry);
   }
 
-  /** The answer to one request; {@code authorization} is the request's header, or null. */
-  CompletableFuture<HttpReply> route(String method, String uri, String body, String authorization) {
+  /** The answer to one request; {@code contentType} and {@code authorization} are its headers, or null. */
+  CompletableFuture<HttpReply> route(String method, String uri, String body, String contentType, String authorization) {
     QueryStringDecoder decoder = new QueryStringDecoder(uri);
     String path = decoder.rawPath();
     boolean get = method.equals("GET");
@@ -55,7 +55,7 @@ final class HttpRouter {
       reply = get ? done(uiFile(path.substring("/ui/".length()))) : notAllowed(method);
     } else if (path.equals(API) || path.startsWith(API + "/")) {
       route = "api";
-      reply = api(method, segments(path.substring(API.length())), decoder, body, authorization);
+      reply = api(method, segments(path.substring(API.length())), decoder, body, contentType, authorization);
     } else {
       route = "other";
       reply = done(HttpReply.error(404, "NOT_FOUND", "no route " + path));
@@ -68,21 +68,33 @@ final class HttpRouter {
   }
 
   private CompletableFuture<HttpReply> api(
-      String method, List<String> segments, QueryStringDecoder decoder, String body, String authorization) {
+      String method, List<String> segments, QueryStringDecoder decoder, String body, String contentType,
+      String authorization) {
     if (segments.isEmpty()) {
       return method.equals("GET") ? done(HttpReply.json(200, gateway.methodsJson())) : notAllowed(method);
     }
     // Service names are capitalised ("JobService"), aliases are not ("jobs").
     if (segments.size() == 2 && Character.isUpperCase(segments.get(0).charAt(0))) {
-      return method.equals("POST")
-          ? gateway.call(segments.get(0) + "/" + segments.get(1), body, authorization)
-          : notAllowed(method);
+      if (!method.equals("POST")) {
+        return notAllowed(method);
+      }
+      // A web page can POST text/plain to any origin without the browser asking first (no CORS
+      // preflight); application/json it cannot, so no other site can drive the API from a browser.
+      if (!isJson(contentType)) {
+        return done(HttpReply.error(415, "UNSUPPORTED_MEDIA_TYPE",
+            "an API call's body must be sent with Content-Type: application/json"));
+      }
+      return gateway.call(segments.get(0) + "/" + segments.get(1), body, authorization);
     }
     Optional<RestAliases.Call> alias = RestAliases.resolve(segments, decoder.parameters());
     if (alias.isEmpty()) {
       return done(HttpReply.error(404, "NOT_FOUND", "no API route " + decoder.rawPath() + "; GET /api/v1 lists the methods"));
     }
     return method.equals("GET") ? gateway.call(alias.get().serviceMethod(), alias.get().json(), authorization) : notAllowed(method);
+  }
+
+  private static boolean isJson(String contentType) {
+    return contentType != null && contentType.split(";", 2)[0].trim().equalsIgnoreCase("application/json");
   }
 
   private HttpReply ready() {
