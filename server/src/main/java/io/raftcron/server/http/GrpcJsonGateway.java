@@ -131,6 +131,10 @@ final class GrpcJsonGateway implements AutoCloseable {
   private static Message parse(MethodDescriptor<Message, Message> method, String json)
       throws InvalidProtocolBufferException {
     Message.Builder builder = prototype(method).newBuilderForType();
+    String problem = json.isBlank() ? null : StrictJson.problem(json);
+    if (problem != null) {
+      throw new InvalidProtocolBufferException(problem);
+    }
     PARSER.merge(json.isBlank() ? "{}" : json, builder);
     return builder.build();
   }

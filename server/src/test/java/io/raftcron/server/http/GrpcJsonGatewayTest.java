@@ -110,6 +110,21 @@ class GrpcJsonGatewayTest {
     assertThat(errorOf(reply)).isEqualTo(code + ": as asked");
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+    {"name": "backup"} {"name": "prod"}     | more follows the JSON value
+    {"name": "backup", "name": "prod"}      | the key "name" appears twice in one object
+    {"name": "backup"} // a comment         | more follows
+    {name: 'backup'}                        | line 1
+    {"name": "backup",}                     | line 1
+    """)
+  void aBodyThatIsNotExactlyOneStrictJsonObjectIsRefusedBeforeTheCall(String body, String problem) throws Exception {
+    HttpReply reply = call("JobService/GetJob", body, "Bearer alice");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(errorOf(reply)).contains("raftcron.v1.GetJobRequest").contains(problem);
+  }
+
   @Test
   void methodsTheServiceDoesNotImplementAreUnimplemented() throws Exception {
     HttpReply reply = call("JobService/ListJobs", "{}", "Bearer bob");
