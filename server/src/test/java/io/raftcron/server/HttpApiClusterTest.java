@@ -156,7 +156,7 @@ class HttpApiClusterTest {
     assertError(get(url + "/ui/../../etc/passwd"), 404, "NOT_FOUND", "UI file");
 
     String huge = createJob("http-huge", "@every 1h").replace("\"true\"", "\"" + "x".repeat(2 * 1024 * 1024) + "\"");
-    assertThat(postRetrying(url + "/api/v1/JobService/CreateJob", huge).statusCode()).isEqualTo(413);
+    assertError(postRetrying(url + "/api/v1/JobService/CreateJob", huge), 413, "PAYLOAD_TOO_LARGE", "over 1 MiB");
 
     assertThat(raw(url, "this is not HTTP at all\r\n\r\n")).startsWith("HTTP/1.1 400");
     // A bad percent-escape (java.net.URI refuses to build one, so it goes raw).

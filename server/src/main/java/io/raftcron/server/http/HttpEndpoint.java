@@ -3,13 +3,17 @@ package io.raftcron.server.http;
 import io.grpc.ServerServiceDefinition;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -55,7 +59,7 @@ public final class HttpEndpoint implements AutoCloseable {
                     ch.pipeline()
                         .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
                         .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
-                        .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                        .addLast(new BodyAggregator())
                         .addLast(new HttpRequestHandler(router));
                   }
                 });
@@ -94,5 +98,21 @@ public final class HttpEndpoint implements AutoCloseable {
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     gateway.close();
+  }
+
+  /** Netty's aggregator, whose answer to a body over the limit is the API's JSON error rather than an empty 413. */
+  private static final class BodyAggregator extends HttpObjectAggregator {
+    BodyAggregator() {
+      super(MAX_BODY_BYTES);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      // As Netty does: close unless the client can still be stopped before it sends the body, or keeps the connection.
+      boolean close = oversized instanceof FullHttpMessage
+          || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
+      HttpRequestHandler.send(ctx, !close,
+          HttpReply.error(413, "PAYLOAD_TOO_LARGE", "the body is over " + MAX_BODY_BYTES / (1024 * 1024) + " MiB"));
+    }
   }
 }

@@ -65,7 +65,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     return HttpReply.error(500, "INTERNAL", String.valueOf(failure.getMessage()));
   }
 
-  private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpReply reply) {
+  static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpReply reply) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
