@@ -11,6 +11,7 @@ import io.raftcron.proto.NodeInfo;
 import io.raftcron.raft.RaftNode;
 import io.raftcron.raft.RaftNodeConfig;
 import io.raftcron.server.api.AlertService;
+import io.raftcron.server.api.BoundedStatusMessages;
 import io.raftcron.server.api.ClusterService;
 import io.raftcron.server.api.Forwarder;
 import io.raftcron.server.api.Gateway;
@@ -163,8 +164,9 @@ public final class RaftcronServer implements AutoCloseable {
     List<ServerInterceptor> interceptors =
         new ArrayList<>(List.of(forwarder.interceptor(), new SecretRedaction()));
     if (tokens != null) {
-      interceptors.add(new AuthInterceptor(tokens)); // added last: runs first
+      interceptors.add(new AuthInterceptor(tokens));
     }
+    interceptors.add(new BoundedStatusMessages()); // added last: runs first, so it sees every close
     for (BindableService service : List.of(
         new JobService(gateway, store, clock),
         new RunService(gateway, store),

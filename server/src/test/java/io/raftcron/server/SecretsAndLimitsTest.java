@@ -167,4 +167,16 @@ class SecretsAndLimitsTest {
         .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
         .hasMessageContaining("slot");
   }
+
+  @Test
+  void anErrorQuotingAHugeValueReachesTheCallerAsItsStatusCut() {
+    String huge = "x".repeat(20_000); // quoted whole, the grpc-message trailer would pass the client's 8 KiB
+    assertThatThrownBy(() -> client.getJob(huge))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND);
+          assertThat(e.getMessage()).startsWith("job 'xxx").endsWith(" characters)").hasSizeLessThan(1000);
+        });
+    assertThatThrownBy(() -> client.createJob(job(huge, ShellExecutor.newBuilder().setCommand("true"))))
+        .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+  }
 }
