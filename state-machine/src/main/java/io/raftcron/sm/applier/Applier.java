@@ -4,6 +4,7 @@ import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.sm.Safeguards;
+import io.raftcron.sm.schedule.InvalidScheduleException;
 import io.raftcron.sm.store.SchedulerStore;
 import io.raftcron.sm.store.StoreBatch;
 
@@ -37,6 +38,12 @@ public final class Applier {
     CommandResult result;
     try {
       result = dispatch(index, command, batch);
+    } catch (InvalidScheduleException unreadable) {
+      // Commands' specs are validated before they are stored, so this is a stored job this replica reads
+      // differently (another time-zone database): going on would part it from the others.
+      throw new UnappliableCommandException(
+          "entry " + index + " needs a stored job's schedule, which this node cannot read: " + unreadable.getMessage(),
+          unreadable);
     } catch (java.time.DateTimeException | ArithmeticException | IllegalArgumentException outOfRange) {
       batch = store.batch(); // drop whatever the command had written so far
       result = Results.refused(ResultCode.INVALID,

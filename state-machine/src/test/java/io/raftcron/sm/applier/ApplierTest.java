@@ -32,6 +32,7 @@ import io.raftcron.proto.SkippedSlots;
 import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.store.SchedulerStore;
+import io.raftcron.sm.store.StoreBatch;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -534,6 +535,22 @@ class ApplierTest extends AppliedStoreTest {
     assertThatThrownBy(() -> applier.apply(before + 1, stamped(T0).build()))
         .isInstanceOf(UnappliableCommandException.class)
         .hasMessageContaining("entry " + (before + 1));
+    assertThat(store.appliedIndex()).isEqualTo(before);
+  }
+
+  @Test
+  void aStoredJobThisNodeCannotReadStopsTheNodeInsteadOfRefusingTheEntry() {
+    createJobs();
+    // As if stored under another time-zone database that knew the zone: the spec fails to parse here.
+    Job stored = store.job(TENS).orElseThrow();
+    StoreBatch batch = store.batch();
+    batch.putJob(stored.toBuilder().setSpec(stored.getSpec().toBuilder().setTimeZone("Mars/Olympus_Mons")).build());
+    store.commit(batch, store.appliedIndex() + 1);
+    long before = store.appliedIndex();
+
+    assertThatThrownBy(() -> applier.apply(before + 1, fire(T0.plusSeconds(10), TENS, T0.plusSeconds(10))))
+        .isInstanceOf(UnappliableCommandException.class)
+        .hasMessageContaining("cannot read").hasMessageContaining("Mars/Olympus_Mons");
     assertThat(store.appliedIndex()).isEqualTo(before);
   }
 
