@@ -174,6 +174,27 @@ class HttpApiClusterTest {
   }
 
   @Test
+  void pipelinedRequestsAreAnsweredInTheOrderTheyCame() throws Exception {
+    URI uri = URI.create(cluster.httpUrls().get(0));
+    // Runs other tests left queued are leased at once: take them first, so that the next poll waits.
+    postRetrying(uri + "/api/v1/WorkerService/PollRuns", "{\"workerId\": \"pipeline\", \"maxRuns\": 100}");
+    String poll = "{\"workerId\": \"pipeline\", \"wait\": \"1s\"}";
+    String requests = "POST /api/v1/WorkerService/PollRuns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + poll.length() + "\r\n\r\n" + poll
+        + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+      String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      // The poll waits a second for runs; the health check, ready at once, still comes second.
+      assertThat(answers.indexOf("HTTP/1.1 ")).isZero();
+      assertThat(answers).contains("\"runs\"");
+      assertThat(answers.indexOf("\"runs\"")).isLessThan(answers.indexOf("\r\n\r\nok\n"));
+    }
+  }
+
+  @Test
   void theMethodIndexListsEveryRegisteredService() {
     HttpResponse<String> index = get(cluster.httpUrls().get(0) + "/api/v1");
     assertThat(index.statusCode()).isEqualTo(200);

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
   private final HttpRouter router;
+  /**
+   * When the previous reply on this connection has been handed to Netty. A client may send requests
+   * without waiting (HTTP/1.1 pipelining) and pairs the answers with them in order, so an answer
+   * ready early (a health check behind a long poll) waits its turn. One handler per connection.
+   */
+  private CompletableFuture<Void> previousSent = CompletableFuture.completedFuture(null);
 
   HttpRequestHandler(HttpRouter router) {
     this.router = router;
@@ -40,24 +47,29 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     if (request.decoderResult().isFailure()) {
       Throwable cause = request.decoderResult().cause();
       int status = cause instanceof TooLongFrameException ? 431 : 400;
-      send(ctx, false, HttpReply.error(status, "BAD_REQUEST", "malformed HTTP request: " + cause.getMessage()));
+      inTurn(ctx, false, CompletableFuture.completedFuture(
+          HttpReply.error(status, "BAD_REQUEST", "malformed HTTP request: " + cause.getMessage())));
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     String body = request.content().toString(StandardCharsets.UTF_8);
+    CompletableFuture<HttpReply> reply;
     try {
-      router
-          .route(request.method().name(), request.uri(), body, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
-              request.headers().get(HttpHeaderNames.AUTHORIZATION))
-          .whenComplete(
-              (reply, failure) ->
-                  send(ctx, keepAlive, failure == null ? reply : internal(failure)));
+      reply = router.route(request.method().name(), request.uri(), body,
+          request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.headers().get(HttpHeaderNames.AUTHORIZATION));
     } catch (IllegalArgumentException e) {
       // Bad percent-escapes in the path or query.
-      send(ctx, keepAlive, HttpReply.error(400, "BAD_REQUEST", "malformed URI: " + e.getMessage()));
+      reply = CompletableFuture.completedFuture(HttpReply.error(400, "BAD_REQUEST", "malformed URI: " + e.getMessage()));
     } catch (RuntimeException e) {
-      send(ctx, keepAlive, internal(e));
+      reply = CompletableFuture.failedFuture(e);
     }
+    inTurn(ctx, keepAlive, reply);
+  }
+
+  /** Sends {@code reply} once it is ready and every earlier reply on the connection has been sent. */
+  private void inTurn(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<HttpReply> reply) {
+    CompletableFuture<HttpReply> answer = reply.handle((r, failure) -> failure == null ? r : internal(failure));
+    previousSent = previousSent.thenCombine(answer, (ignored, r) -> r).thenAccept(r -> send(ctx, keepAlive, r));
   }
 
   private static HttpReply internal(Throwable failure) {
