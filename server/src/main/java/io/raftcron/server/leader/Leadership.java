@@ -160,14 +160,23 @@ public final class Leadership implements LeadershipListener {
     return reply;
   }
 
-  /** Runs {@code action} on the leader executor with this term's session; without one, fails {@code reply}. */
+  /**
+   * Runs {@code action} on the leader executor with this term's session; without one, or if the
+   * action throws, fails {@code reply} (the executor would keep the exception to itself, and the
+   * caller would wait for an answer that never comes).
+   */
   private void withSession(CompletableFuture<?> reply, Consumer<LeaderSession> action) {
     executor.execute(
         () -> {
           if (session == null) {
             reply.completeExceptionally(new NotLeadingException());
-          } else {
+            return;
+          }
+          try {
             action.accept(session);
+          } catch (RuntimeException e) {
+            log.warn("a worker call failed on the leader", e);
+            reply.completeExceptionally(e);
           }
         });
   }
