@@ -353,9 +353,12 @@ final class JobCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
+    @Option(names = "--version", paramLabel = "V", description = "Delete it only if it is still at this version (see 'job get').")
+    long version;
+
     @Override
     void run(RaftcronClient client) {
-      client.deleteJob(name);
+      client.deleteJob(name, version);
       print(DeleteJobResponse.newBuilder().setName(name).build(), out -> out.println("deleted job " + name));
     }
   }

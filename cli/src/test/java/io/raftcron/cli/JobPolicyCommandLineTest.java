@@ -8,6 +8,8 @@ import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.BackfillJobRequest;
 import io.raftcron.proto.BackfillJobResponse;
 import io.raftcron.proto.CreateJobRequest;
+import io.raftcron.proto.DeleteJobRequest;
+import io.raftcron.proto.DeleteJobResponse;
 import io.raftcron.proto.DstGapPolicy;
 import io.raftcron.proto.DstOverlapPolicy;
 import io.raftcron.proto.Executor;
@@ -59,6 +61,11 @@ class JobPolicyCommandLineTest {
     @Override
     public void getJob(GetJobRequest request, StreamObserver<Job> response) {
       reply(response, BACKUP);
+    }
+
+    @Override
+    public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> response) {
+      reply(response, DeleteJobResponse.newBuilder().setName(request.getName()).build());
     }
 
     /** Two pages: backup, then nightly. */
@@ -207,6 +214,14 @@ class JobPolicyCommandLineTest {
         .contains("overlap:        allow")
         .contains("retry:          3 attempts, backoff 10s x2.0 up to 10m, jitter 0.2")
         .contains("retention:      keep the newest 1000 runs and runs younger than 7d");
+  }
+
+  @Test
+  void deleteSendsTheVersionItIsBasedOnOrNone() {
+    assertThat(execute("job", "delete", "backup", "--version", "7", "--cluster", node.endpoint())).as(err.toString()).isZero();
+    assertThat(node.last(DeleteJobRequest.class).getExpectedVersion()).isEqualTo(7);
+    assertThat(execute("job", "delete", "backup", "--cluster", node.endpoint())).as(err.toString()).isZero();
+    assertThat(node.last(DeleteJobRequest.class).getExpectedVersion()).isZero();
   }
 
   @Test

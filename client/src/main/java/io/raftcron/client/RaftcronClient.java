@@ -144,7 +144,13 @@ public final class RaftcronClient implements AutoCloseable {
   }
 
   public void deleteJob(String name) {
-    call((ch, deadline) -> jobs(ch, deadline).deleteJob(DeleteJobRequest.newBuilder().setName(name).build()));
+    deleteJob(name, 0);
+  }
+
+  /** Deletes the job if it is still at {@code expectedVersion} (0: whatever its version). */
+  public void deleteJob(String name, long expectedVersion) {
+    DeleteJobRequest request = DeleteJobRequest.newBuilder().setName(name).setExpectedVersion(expectedVersion).build();
+    call((ch, deadline) -> jobs(ch, deadline).deleteJob(request));
   }
 
   public Job getJob(String name) {
