@@ -66,20 +66,26 @@ class LimitsApplierTest extends AppliedStoreTest {
     assertThat(store.job("big")).isEmpty();
   }
 
+  private static final Instant SLOT = T0.plusSeconds(1);
+  private static final String RUN_ID = RunIds.of("tick", SLOT);
+
+  /** Job tick, its run at SLOT fired and leased to w1: the lease's token. */
+  private long leasedRun() {
+    apply(create(T0, spec("tick", "* * * * * *")));
+    apply(fire(T0.plusSeconds(2), "tick", SLOT));
+    return apply(grant(T0.plusSeconds(3), RUN_ID, "w1", T0.plusSeconds(33))).getItems(0).getRun().getFencingToken();
+  }
+
   @Test
   void aCompletionsErrorTextKeepsItsLastBytesOnly() {
-    Instant slot = T0.plusSeconds(1);
-    String runId = RunIds.of("tick", slot);
-    apply(create(T0, spec("tick", "* * * * * *")));
-    apply(fire(T0.plusSeconds(2), "tick", slot));
-    long token = apply(grant(T0.plusSeconds(3), runId, "w1", T0.plusSeconds(33))).getItems(0).getRun().getFencingToken();
+    long token = leasedRun();
     // 3000 two-byte characters then the real end of stderr: 6000+ bytes, cut to the last 4096.
     String error = "é".repeat(3000) + "the actual failure";
 
     apply(stamped(T0.plusSeconds(4)).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
-        Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1").setError(error))).build());
+        Completion.newBuilder().setRunId(RUN_ID).setFencingToken(token).setWorker("w1").setError(error))).build());
 
-    Run run = store.run("tick", slot).orElseThrow();
+    Run run = store.run("tick", SLOT).orElseThrow();
     assertThat(run.getError()).endsWith("the actual failure").startsWith("é");
     assertThat(run.getError().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(Limits.MAX_ERROR_BYTES);
     assertThat(run.getAttempts(0).getError()).isEqualTo(run.getError());
@@ -87,23 +93,19 @@ class LimitsApplierTest extends AppliedStoreTest {
 
   @Test
   void aCompletionWithATimeOutOfRangeIsRefusedAndTheRunKeepsItsLease() {
-    Instant slot = T0.plusSeconds(1);
-    String runId = RunIds.of("tick", slot);
-    apply(create(T0, spec("tick", "* * * * * *")));
-    apply(fire(T0.plusSeconds(2), "tick", slot));
-    long token = apply(grant(T0.plusSeconds(3), runId, "w1", T0.plusSeconds(33))).getItems(0).getRun().getFencingToken();
+    long token = leasedRun();
     // Nanoseconds sent as seconds: no Instant, JSON or RFC 3339 text could hold the run afterwards.
-    Completion.Builder report = Completion.newBuilder().setRunId(runId).setFencingToken(token).setWorker("w1")
+    Completion.Builder report = Completion.newBuilder().setRunId(RUN_ID).setFencingToken(token).setWorker("w1")
         .setSucceeded(true).setFinishedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000_000_000_000L));
 
     CommandResult refused = apply(stamped(T0.plusSeconds(4)).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(report)).build());
 
     assertThat(refused.getItems(0).getCode()).isEqualTo(ResultCode.INVALID);
     assertThat(refused.getItems(0).getMessage()).contains("completion.finished_at").contains("from 1970 to 9999");
-    assertThat(store.run("tick", slot).orElseThrow().getState()).isEqualTo(RunState.LEASED);
+    assertThat(store.run("tick", SLOT).orElseThrow().getState()).isEqualTo(RunState.LEASED);
     CommandResult accepted = apply(stamped(T0.plusSeconds(5)).setCompleteRuns(CompleteRuns.newBuilder().addCompletions(
         report.setFinishedAt(Times.toTimestamp(T0.plusSeconds(5))))).build());
     assertThat(accepted.getItems(0).getCode()).isEqualTo(ResultCode.OK);
-    assertThat(store.run("tick", slot).orElseThrow().getState()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(store.run("tick", SLOT).orElseThrow().getState()).isEqualTo(RunState.SUCCEEDED);
   }
 }
