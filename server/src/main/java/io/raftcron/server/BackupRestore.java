@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * dir that already holds data is refused: restoring never overwrites a node.
  */
 final class BackupRestore {
+  /** The extract's folder in the data folder, deleted when done (or at the next start, after a kill). */
+  static final String WORK_PREFIX = "restore-";
   private static final Logger log = LoggerFactory.getLogger(BackupRestore.class);
 
   private BackupRestore() {}
@@ -40,7 +42,7 @@ final class BackupRestore {
       throw new IllegalArgumentException("--restore " + backup + ": no such file");
     }
     Files.createDirectories(dataDir);
-    Path work = Files.createTempDirectory(dataDir, "restore-");
+    Path work = Files.createTempDirectory(dataDir, WORK_PREFIX);
     try {
       Path checkpoint = Files.createDirectories(work.resolve("checkpoint"));
       BackupHeader header;

@@ -35,6 +35,8 @@ import io.raftcron.sm.SchedulerStateMachine;
 import io.raftcron.sm.store.SchedulerStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.ArrayList;
@@ -51,6 +53,8 @@ import org.slf4j.LoggerFactory;
  * the gRPC endpoint for clients and workers.
  */
 public final class RaftcronServer implements AutoCloseable {
+  /** Under the data folder: where backups put their checkpoints while they stream. */
+  static final String BACKUP_WORK = "tmp";
   private static final Logger log = LoggerFactory.getLogger(RaftcronServer.class);
 
   private final ServerConfig config;
@@ -107,6 +111,7 @@ public final class RaftcronServer implements AutoCloseable {
     this.config = config;
     this.registry = new PrometheusRegistry(); // per node: tests run three nodes in one JVM
     TokenFile tokens = config.authTokens() == null ? null : readTokens(config); // before anything starts
+    deleteLeftoverWork(config.dataDir());
     if (config.restoreFrom().isPresent()) {
       BackupRestore.seed(config.restoreFrom().get(), config);
     }
@@ -171,7 +176,7 @@ public final class RaftcronServer implements AutoCloseable {
         new JobService(gateway, store, clock),
         new RunService(gateway, store),
         new AlertService(gateway, store),
-        new ClusterService(self, gateway, raft, store, forwarder, proposer, config.dataDir().resolve("tmp"),
+        new ClusterService(self, gateway, raft, store, forwarder, proposer, config.dataDir().resolve(BACKUP_WORK),
             background),
         new WorkerService(gateway, leadership, store))) {
       services.add(ServerInterceptors.intercept(service, interceptors));
@@ -277,6 +282,22 @@ public final class RaftcronServer implements AutoCloseable {
       log.warn("TEST BUILD: safety checks weakened by a test override on the class path: {}", safeguards);
     }
     return safeguards;
+  }
+
+  /**
+   * Work folders a killed node left behind: a backup's checkpoint (whose hard links pin SST files
+   * RocksDB has compacted away) and a restore's extract. Nothing else uses them.
+   */
+  static void deleteLeftoverWork(Path dataDir) throws IOException {
+    if (!Files.isDirectory(dataDir)) {
+      return;
+    }
+    org.apache.commons.io.FileUtils.deleteDirectory(dataDir.resolve(BACKUP_WORK).toFile());
+    try (var restores = Files.newDirectoryStream(dataDir, BackupRestore.WORK_PREFIX + "*")) {
+      for (Path leftover : restores) {
+        org.apache.commons.io.FileUtils.deleteDirectory(leftover.toFile());
+      }
+    }
   }
 
   private static TokenFile readTokens(ServerConfig config) throws IOException {
