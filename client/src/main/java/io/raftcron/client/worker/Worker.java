@@ -48,6 +48,8 @@ public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
   /** Runs held at once, at most: one heartbeat carries all their leases, and a node takes 10 000 per heartbeat. */
   public static final int MAX_CONCURRENCY = 10_000;
+  /** Error text a node keeps per attempt (the tail). */
+  static final int MAX_ERROR_BYTES = 4096;
   private static final long FIRST_POLL_BACKOFF_MS = 500;
   private static final long MAX_POLL_BACKOFF_MS = 10_000;
   private static final Duration COMPLETION_BUDGET = Duration.ofMinutes(2);
@@ -226,7 +228,10 @@ public final class Worker implements AutoCloseable {
         outcome = Objects.requireNonNull(handler.handle(context), "handler returned no outcome");
       } catch (InterruptedException e) {
         interrupted = true;
-      } catch (Exception e) {
+      } catch (Exception | Error e) {
+        // An Error too: unreported, the run would come back after its lease, fail the same way, and
+        // never use up its attempts.
+        log.warn("run {}: the handler threw", context.runId(), e);
         outcome = Outcome.failure(-1, e.toString());
       }
       Stop stop = execution.finish();
@@ -251,7 +256,7 @@ public final class Worker implements AutoCloseable {
           .setSucceeded(outcome.succeeded())
           .setOutcome(outcome.status().runState())
           .setExitCode(outcome.exitCode())
-          .setError(outcome.error())
+          .setError(tail(outcome.error()))
           .setStartedAt(timestamp(startedAt))
           .setFinishedAt(timestamp(finishedAt))
           .build());
@@ -330,12 +335,13 @@ public final class Worker implements AutoCloseable {
         held.forEach(h -> h.nextBeatNanos = Math.min(h.nextBeatNanos, retryAt));
         return;
       }
-      Map<String, Execution> byRun = new java.util.HashMap<>();
-      held.forEach(e -> byRun.put(e.context.runId(), e));
-      for (LeaseState lease : response.getLeasesList()) {
-        Execution execution = byRun.get(lease.getRunId());
-        if (execution == null) {
-          continue;
+      // Answered in the order asked: two leases of one run (an old attempt stuck past its lease, and
+      // the run leased here again) each get their own answer, which a lookup by run id would mix up.
+      for (int i = 0; i < Math.min(held.size(), response.getLeasesCount()); i++) {
+        LeaseState lease = response.getLeases(i);
+        Execution execution = held.get(i);
+        if (!execution.context.runId().equals(lease.getRunId())) {
+          continue; // not an answer to this request's order: act on nothing
         }
         if (lease.getStatus() == LeaseStatus.LOST && execution.stop(Stop.LOST)) {
           log.warn("run {} (token {}): lease lost; stopping it", lease.getRunId(), execution.context.fencingToken());
@@ -346,6 +352,22 @@ public final class Worker implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("heartbeat round failed", e); // never let the scheduled task die
     }
+  }
+
+  /**
+   * The end of an error text, at most what a node keeps ({@value #MAX_ERROR_BYTES} bytes of UTF-8):
+   * a longer one only makes the completion, and the batch it travels in, heavier.
+   */
+  static String tail(String error) {
+    byte[] bytes = error.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length <= MAX_ERROR_BYTES) {
+      return error;
+    }
+    int start = bytes.length - MAX_ERROR_BYTES;
+    while (start < bytes.length && (bytes[start] & 0xC0) == 0x80) {
+      start++; // a continuation byte: start at the next character
+    }
+    return new String(bytes, start, bytes.length - start, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Returns false if interrupted. */
@@ -467,6 +489,11 @@ public final class Worker implements AutoCloseable {
       }
       if (workerId == null || workerId.isBlank()) {
         throw new IllegalArgumentException("worker id must not be blank");
+      }
+      // The cluster's rule: refused here, not by every poll for as long as the worker runs.
+      if (workerId.length() > 128 || !workerId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException(
+            "worker id must be 1-128 printable ASCII characters without spaces: '" + workerId + "'");
       }
       if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
         throw new IllegalArgumentException("concurrency must be from 1 to " + MAX_CONCURRENCY + ": " + concurrency);

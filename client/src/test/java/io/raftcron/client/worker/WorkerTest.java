@@ -200,6 +200,35 @@ class WorkerTest {
   }
 
   @Test
+  void aHandlerThatThrowsAnErrorIsReportedFailedWithTheTailOfALongMessage() throws Exception {
+    service.toLease.add(run("a@1", 11));
+    String message = "x".repeat(10_000) + " the end";
+
+    try (Worker worker = worker(run -> {
+      throw new AssertionError(message);
+    })) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.completions.size() == 1);
+    }
+
+    Completion reported = service.completions.peek();
+    assertThat(reported.getSucceeded()).isFalse();
+    assertThat(reported.getError()).endsWith(" the end").hasSize(Worker.MAX_ERROR_BYTES);
+  }
+
+  @Test
+  void aWorkerIdOrConcurrencyTheClusterWouldRefuseIsRefusedAtBuild() {
+    for (String id : List.of("batch 1", "w".repeat(129), "tab\tid")) {
+      assertThatThrownBy(() -> builder(1, run -> Outcome.success()).workerId(id).build()).as(id)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("printable ASCII characters without spaces");
+    }
+    assertThatThrownBy(() -> builder(Worker.MAX_CONCURRENCY + 1, run -> Outcome.success()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("concurrency must be from 1 to 10000");
+  }
+
+  @Test
   void theShutdownGraceMustBePositive() {
     assertThatThrownBy(() -> builder(1, run -> Outcome.success()).shutdownGrace(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
