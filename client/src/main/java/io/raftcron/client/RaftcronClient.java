@@ -342,7 +342,8 @@ public final class RaftcronClient implements AutoCloseable {
 
   /**
    * Runs {@code rpc} against the current endpoint; on UNAVAILABLE moves to the next one and tries
-   * again after a backoff, until {@code budget} is spent. Any other status is thrown at once.
+   * again after a backoff, until {@code budget} is spent. Any other status is thrown at once. A call
+   * that got no answer within the budget moves the next call on to the next endpoint.
    */
   public <T> T call(Duration budget, Rpc<T> rpc) {
     Deadline deadline = Deadline.after(budget.toNanos(), TimeUnit.NANOSECONDS);
@@ -362,7 +363,10 @@ public final class RaftcronClient implements AutoCloseable {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.DEADLINE_EXCEEDED && deadline.isExpired()) {
           // Our budget ran out: say so rather than quote gRPC's internals. Running out while still
-          // looking for a node that answers is "unavailable".
+          // looking for a node that answers is "unavailable". A node that took the call and never
+          // answered (stopped, or cut off on an open connection) is left for the next call: else every
+          // retry would wait on it again, as long as its connection looks alive.
+          current.compareAndSet(index, (index + 1) % channels.size());
           throw lastUnavailable != null
               ? unavailable(budget, lastUnavailableEndpoint, lastUnavailable)
               : new RaftcronException(code,

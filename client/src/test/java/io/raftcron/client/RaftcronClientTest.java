@@ -86,6 +86,22 @@ class RaftcronClientTest {
   }
 
   @Test
+  void aNodeThatTakesCallsButNeverAnswersIsLeftForTheNextCall() throws IOException {
+    FakeJobService hung = new FakeJobService(null);
+    hung.answers = false;
+    FakeJobService healthy = new FakeJobService(null);
+    try (RaftcronClient client = RaftcronClient.connect(List.of(serve(hung), serve(healthy)), Duration.ofMillis(500))) {
+      assertThatThrownBy(() -> client.createJob(JobSpec.newBuilder().setName("backup").build()))
+          .isInstanceOfSatisfying(RaftcronException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+
+      // Not pinned to it: a retry (a worker's next heartbeat, poll or report) goes to another node.
+      assertThat(client.createJob(JobSpec.newBuilder().setName("backup").build()).getSpec().getName()).isEqualTo("backup");
+      assertThat(hung.calls).hasValue(1);
+      assertThat(healthy.calls).hasValue(1);
+    }
+  }
+
+  @Test
   void givesUpAsUnavailableAtTheDeadline() throws IOException {
     List<String> endpoints = List.of(deadEndpoint(), deadEndpoint());
     try (RaftcronClient client = RaftcronClient.connect(endpoints, Duration.ofMillis(700))) {
@@ -133,6 +149,8 @@ class RaftcronClientTest {
     final AtomicInteger calls = new AtomicInteger();
     final List<String> requestIds = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Status failure;
+    /** False: takes calls and never answers, as a node stopped with SIGSTOP. */
+    boolean answers = true;
 
     FakeJobService(Status failure) {
       this.failure = failure;
@@ -141,6 +159,9 @@ class RaftcronClientTest {
     @Override
     public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
       calls.incrementAndGet();
+      if (!answers) {
+        return;
+      }
       if (failure != null) {
         response.onError(failure.asRuntimeException());
         return;
