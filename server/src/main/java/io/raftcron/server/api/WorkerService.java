@@ -1,5 +1,6 @@
 package io.raftcron.server.api;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.raftcron.proto.CompleteRunRequest;
 import io.raftcron.proto.CompleteRunResponse;
@@ -62,12 +63,15 @@ public final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase
       out.onError(Errors.invalid("wait must be between 0 and " + MAX_WAIT.toSeconds() + " s"));
       return;
     }
+    // A caller that goes away (its deadline, a worker stopping) cancels the poll: the leader then
+    // leases it nothing, and gives back what it leased while the call was ending.
+    CompletableFuture<List<Run>> runs = new CompletableFuture<>();
+    ((ServerCallStreamObserver<PollRunsResponse>) out).setOnCancelHandler(() -> runs.cancel(false));
     gateway.onLeader(
         WorkerServiceGrpc.getPollRunsMethod(),
         request,
         out,
         () -> {
-          CompletableFuture<List<Run>> runs = new CompletableFuture<>();
           leadership.poll(request.getWorkerId(), Math.max(1, request.getMaxRuns()), wait, runs);
           return runs.thenApply(r -> PollRunsResponse.newBuilder().addAllRuns(r).build());
         });

@@ -1,8 +1,10 @@
 package io.raftcron.server.leader;
 
 import io.raftcron.proto.Command;
+import io.raftcron.proto.ExpireLeases;
 import io.raftcron.proto.GrantLeases;
 import io.raftcron.proto.ItemResult;
+import io.raftcron.proto.LeaseExpiry;
 import io.raftcron.proto.LeaseGrant;
 import io.raftcron.proto.OverlapPolicy;
 import io.raftcron.proto.ResultCode;
@@ -197,6 +199,9 @@ final class RunDispatcher {
     while (!waiting.isEmpty() && candidates.hasNext()) {
       Poll poll = waiting.poll();
       poll.timeout.cancel(false);
+      if (poll.reply.isDone()) {
+        continue; // its caller went away (the call was cancelled): lease it nothing
+      }
       served.add(poll);
       for (int i = 0; i < poll.maxRuns && candidates.hasNext(); i++) {
         Run run = candidates.next();
@@ -228,7 +233,9 @@ final class RunDispatcher {
               for (Poll poll : served) {
                 List<Run> runs = leased.getOrDefault(poll, List.of());
                 if (!runs.isEmpty()) {
-                  poll.reply.complete(runs);
+                  if (!poll.reply.complete(runs)) {
+                    giveBack(runs); // its caller went away while the grant committed
+                  }
                 } else if (failure != null || closed) {
                   poll.reply.completeExceptionally(
                       failure != null ? failure : new NotLeadingException());
@@ -238,5 +245,13 @@ final class RunDispatcher {
               }
             },
             leader.executor());
+  }
+
+  /** Runs leased to a poll nobody reads any more: back to the queue now, not after a whole lease. */
+  private void giveBack(List<Run> runs) {
+    ExpireLeases.Builder expiries = ExpireLeases.newBuilder();
+    runs.forEach(run -> expiries.addExpiries(
+        LeaseExpiry.newBuilder().setRunId(run.getRunId()).setFencingToken(run.getFencingToken())));
+    leader.propose(Command.newBuilder().setExpireLeases(expiries)); // if it fails, the lease runs out instead
   }
 }

@@ -10,6 +10,7 @@ import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.PutJob;
 import io.raftcron.proto.ResultCode;
 import io.raftcron.proto.Run;
+import io.raftcron.proto.RunState;
 import io.raftcron.proto.ShellExecutor;
 import io.raftcron.proto.SlotDecision;
 import io.raftcron.sm.RunIds;
@@ -91,6 +92,35 @@ class RunDispatcherTest extends LeaderLoopTest {
 
   private static List<String> runIds(CompletableFuture<List<Run>> reply) throws Exception {
     return reply.get(10, TimeUnit.SECONDS).stream().map(Run::getRunId).toList();
+  }
+
+  @Test
+  void aPollWhoseCallerWentAwayIsLeasedNothing() throws Exception {
+    now = T0.plusSeconds(10);
+    CompletableFuture<List<Run>> gone = startPoll(10); // waits: nothing queued yet
+    gone.cancel(false); // its gRPC call was cancelled
+
+    fire("a", 5);
+    commitGrants();
+
+    assertThat(heldGrants).isEmpty();
+    assertThat(store.run(RunIds.of("a", T0.plusSeconds(5))).orElseThrow().getState()).isEqualTo(RunState.QUEUED);
+    assertThat(poll()).containsExactly(RunIds.of("a", T0.plusSeconds(5)));
+  }
+
+  @Test
+  void runsGrantedToAPollWhoseCallerWentAwayMeanwhileGoBackToTheQueueAtOnce() throws Exception {
+    now = T0.plusSeconds(10);
+    fire("a", 5);
+    CompletableFuture<List<Run>> gone = startPoll(10); // a@5's grant is in flight
+    gone.cancel(false);
+
+    commitGrants();
+    executor.submit(() -> {}).get(); // the grant's outcome is handled in a task queued behind the commit
+
+    Run run = store.run(RunIds.of("a", T0.plusSeconds(5))).orElseThrow();
+    assertThat(run.getState()).isEqualTo(RunState.QUEUED); // not LEASED to nobody for a whole lease
+    assertThat(run.getExpiredLeases()).isEqualTo(1);
   }
 
   @Test
