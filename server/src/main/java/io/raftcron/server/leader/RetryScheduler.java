@@ -30,6 +30,8 @@ final class RetryScheduler {
   private final RandomGenerator random;
   private final Set<String> requeueing = new HashSet<>();
   private ScheduledFuture<?> timer;
+  /** When {@link #timer} wakes. */
+  private Instant timerAt;
   private boolean closed;
 
   RetryScheduler(LeaderTerm leader, RandomGenerator random) {
@@ -85,14 +87,24 @@ final class RetryScheduler {
     if (closed) {
       return;
     }
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    leader.store().retryingRuns(requeueing.size() + 1).stream()
+    Instant first = leader.store().retryingRuns(requeueing.size() + 1).stream()
         .filter(run -> !requeueing.contains(run.getRunId()))
         .findFirst()
-        .ifPresent(
-            first -> timer = leader.wakeAt(Times.toInstant(first.getNextAttemptAt()), this::requeueDue));
+        .map(run -> Times.toInstant(run.getNextAttemptAt()))
+        .orElse(null);
+    // Called at every completion: a cancelled timer stays in the executor's queue until it was due
+    // (up to a day of backoff), so one is replaced only when the first retry time changed.
+    if (first != null && timer != null && !timer.isDone() && first.equals(timerAt)) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    timerAt = first;
+    if (first != null) {
+      timer = leader.wakeAt(first, this::requeueDue);
+    }
   }
 
   private void requeueDue() {

@@ -29,6 +29,7 @@ import io.raftcron.sm.Times;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
@@ -211,5 +212,29 @@ class LeaseAndRetryLeaderTest extends LeaderLoopTest {
         .setSucceeded(false).build());
 
     assertThat(stamped.hasRetryAt()).isFalse();
+  }
+
+  @Test
+  void retriesChangingOftenWithTheSameFirstRetryTimeLeaveOneTimer() throws Exception {
+    String runId = leasedRun(3);
+    apply(Command.newBuilder().setCompleteRuns(CompleteRuns.newBuilder().addCompletions(Completion.newBuilder()
+        .setRunId(runId).setFencingToken(token(runId)).setWorker("w1").setOutcome(RunState.FAILED)
+        .setRetryAt(Times.toTimestamp(now.plus(java.time.Duration.ofHours(6)))))));
+    java.util.concurrent.ScheduledThreadPoolExecutor leaderThread = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    try {
+      RetryScheduler retries = new RetryScheduler(
+          new LeaderTerm(1, store, (term, command) -> CompletableFuture.completedFuture(apply(command)), clock, leaderThread),
+          RandomGenerator.of("L64X128MixRandom"));
+      leaderThread.submit(retries::start).get();
+
+      // Every completion entry of the cluster calls this; a cancelled timer would wait in the queue for 6 h.
+      for (int i = 0; i < 100; i++) {
+        leaderThread.submit(retries::retriesChanged).get();
+      }
+
+      assertThat(leaderThread.getQueue()).hasSize(1);
+    } finally {
+      leaderThread.shutdownNow();
+    }
   }
 }
