@@ -66,6 +66,7 @@ final class FireScheduler {
   /** Jobs read per step of the rebuild: one seek of the jobs and cursors families, then parsing and cron for each. */
   static final int REBUILD_PAGE = 500;
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofMillis(200);
+  private static final Duration UNREADABLE_RETRY = Duration.ofSeconds(10);
 
   private record Due(Instant at, String job) {}
 
@@ -172,7 +173,7 @@ final class FireScheduler {
         for (Job job : page) {
           // A job in flight is placed when its proposal completes.
           if (!inFlight.contains(job.getSpec().getName())) {
-            track(job);
+            trackOrRetry(job);
           }
         }
         done = page.size() < REBUILD_PAGE;
@@ -195,7 +196,7 @@ final class FireScheduler {
       changedInFlight.add(name); // read again when the in-flight proposal completes (it is in no prepared entry)
       return;
     }
-    leader.store().job(name).ifPresentOrElse(this::track, () -> unschedule(name));
+    leader.store().job(name).ifPresentOrElse(this::trackOrRetry, () -> unschedule(name));
     rearm();
   }
 
@@ -231,6 +232,22 @@ final class FireScheduler {
     if (timer != null) {
       timer.cancel(false);
     }
+  }
+
+  /** As {@link #track}; a job that cannot be placed now (unreadable here) is tried again, never dropped or blocking others. */
+  private void trackOrRetry(Job job) {
+    try {
+      track(job);
+    } catch (RuntimeException e) {
+      unreadable(job.getSpec().getName(), e);
+    }
+  }
+
+  /** The job cannot be read or planned here now: tried again in a while (an I/O error passes; a schedule this
+   *  node's time-zone database cannot read does not, and says so every time). */
+  private void unreadable(String job, RuntimeException e) {
+    log.error("cannot plan job {} on this node ({}); trying again in {} s", job, e.toString(), UNREADABLE_RETRY.toSeconds());
+    schedule(job, leader.clock().instant().plus(UNREADABLE_RETRY));
   }
 
   /** A paused job is not tracked (resume re-tracks it); others at their next slot in bounds. */
@@ -423,9 +440,15 @@ final class FireScheduler {
       Due head = queue.poll();
       unschedule(head.job);
       Prepared ready = prepared.remove(head.job);
-      Optional<FirePlanner.Plan> planned = ready != null && ready.sameAsPlanningAt(head.at, now, missedBefore)
-          ? Optional.of(ready.plan)
-          : leader.store().job(head.job).map(job -> FirePlanner.plan(job, now, MAX_FIRES_PER_JOB));
+      Optional<FirePlanner.Plan> planned;
+      try {
+        planned = ready != null && ready.sameAsPlanningAt(head.at, now, missedBefore)
+            ? Optional.of(ready.plan)
+            : leader.store().job(head.job).map(job -> FirePlanner.plan(job, now, MAX_FIRES_PER_JOB));
+      } catch (RuntimeException e) { // this job only: the others due now still fire
+        unreadable(head.job, e);
+        continue;
+      }
       if (planned.isEmpty()) {
         continue;
       }

@@ -8,6 +8,7 @@ import io.raftcron.proto.Command;
 import io.raftcron.proto.CommandResult;
 import io.raftcron.proto.DeleteJob;
 import io.raftcron.proto.Executor;
+import io.raftcron.proto.Job;
 import io.raftcron.proto.JobSpec;
 import io.raftcron.proto.MisfirePolicy;
 import io.raftcron.proto.PutJob;
@@ -16,6 +17,7 @@ import io.raftcron.proto.SlotDecision;
 import io.raftcron.raft.LeadershipLostException;
 import java.time.Duration;
 import io.raftcron.sm.planner.FirePlanner;
+import io.raftcron.sm.store.StoreBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -433,5 +435,27 @@ class FireSchedulerTest extends LeaderLoopTest {
     assertThat(ran("minutely", slot)).as("a missed slot of a skip-policy job").isFalse();
     assertThat(store.skipped("minutely", 1)).singleElement()
         .satisfies(skip -> assertThat(skip.getReason()).startsWith("missed"));
+  }
+
+  @Test
+  void aJobThisNodeCannotPlanIsTriedAgainLaterAndTheOthersFire() throws Exception {
+    create("a-unreadable");
+    create("b-job");
+    create("c-job");
+    // As if stored under a time-zone database that knew the zone: planning it throws on this node.
+    Job stored = store.job("a-unreadable").orElseThrow();
+    StoreBatch batch = store.batch();
+    batch.putJob(stored.toBuilder().setSpec(stored.getSpec().toBuilder().setTimeZone("Mars/Olympus_Mons")).build());
+    store.commit(batch, store.appliedIndex());
+    now = T0.plusSeconds(1);
+    FireScheduler fires = recordingFireScheduler();
+
+    executor.execute(fires::start);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("b-job", T0.plusSeconds(1)) && ran("c-job", T0.plusSeconds(1)));
+    now = T0.plusSeconds(2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran("b-job", T0.plusSeconds(2)) && ran("c-job", T0.plusSeconds(2)));
+    assertThat(ran("a-unreadable", T0.plusSeconds(1))).isFalse();
+    assertThat(onExecutor(fires::trackedJobs)).as("the unreadable job stays scheduled, to be tried again").isEqualTo(3);
   }
 }
