@@ -164,6 +164,9 @@ final class AlertConditions {
     if (!timeout.isZero() && leased.compareTo(timeout.plus(leaseDuration)) > 0) {
       return Optional.of(stuckAlert(run, leased, "past its timeout of " + timeout.toSeconds() + " s"));
     }
+    if (leased.compareTo(rules.stuckMinimum()) <= 0) {
+      return Optional.empty(); // below every limit: no need to read the job's history for its usual duration
+    }
     Optional<Duration> usual = usualByJob.computeIfAbsent(run.getJob(), this::usualDuration);
     if (usual.isPresent()) {
       Duration limit = usual.get().multipliedBy((long) Math.ceil(rules.stuckFactor()));
