@@ -268,8 +268,15 @@ public final class RaftcronClient implements AutoCloseable {
         .setMaxRuns(maxRuns)
         .setWait(com.google.protobuf.Duration.newBuilder().setSeconds(wait.getSeconds()).setNanos(wait.getNano()))
         .build();
-    return call(wait.plusSeconds(10), (ch, deadline) ->
-        WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).pollRuns(request).getRunsList());
+    // A try after a failover asks only for what is left of the wait: else the node would hold the poll
+    // past this call's deadline, and could lease runs to it when nobody reads the answer any more.
+    return call(wait.plusSeconds(10), (ch, deadline) -> {
+      long left = Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS) - 10_000);
+      PollRunsRequest attempt = left >= wait.toMillis() ? request
+          : request.toBuilder().setWait(com.google.protobuf.Duration.newBuilder()
+              .setSeconds(left / 1000).setNanos((int) (left % 1000) * 1_000_000)).build();
+      return WorkerServiceGrpc.newBlockingStub(ch).withDeadline(deadline).pollRuns(attempt).getRunsList();
+    });
   }
 
   public CompleteRunResponse completeRun(Completion completion) {

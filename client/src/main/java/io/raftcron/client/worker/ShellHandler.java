@@ -39,7 +39,7 @@ public final class ShellHandler implements JobHandler {
       return Outcome.failure(-1, "run " + run.runId() + " has no shell executor");
     }
     ShellExecutor shell = run.run().getExecutor().getShell();
-    boolean ownGroup = SETSID.get();
+    boolean ownGroup = Boolean.TRUE.equals(SETSID.get()); // unknown yet: this run without its own group
     List<String> command = new ArrayList<>();
     if (ownGroup) {
       command.addAll(List.of(SETSID_PATH, "-w"));
@@ -133,8 +133,11 @@ public final class ShellHandler implements JobHandler {
     }
   }
 
-  /** Whether {@code setsid -w} works here (util-linux); probed once. */
-  private static boolean probeSetsid() {
+  /**
+   * Whether {@code setsid -w} works here (util-linux); probed until the answer is known (a probe cut
+   * short by an interrupt or a loaded host says nothing, and is not kept for the JVM's life).
+   */
+  private static Boolean probeSetsid() {
     if (!Files.isExecutable(Path.of(SETSID_PATH))) {
       return false;
     }
@@ -145,14 +148,14 @@ public final class ShellHandler implements JobHandler {
           .start();
       if (!probe.waitFor(5, TimeUnit.SECONDS)) {
         probe.destroyForcibly();
-        return false;
+        return null;
       }
       return probe.exitValue() == 0;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return null;
     }
   }
 
@@ -206,6 +209,7 @@ public final class ShellHandler implements JobHandler {
     }
   }
 
+  /** {@code supplier}'s first non-null answer, kept; null answers are asked again. */
   private static <T> Supplier<T> memoize(Supplier<T> supplier) {
     return new Supplier<>() {
       private volatile T value;

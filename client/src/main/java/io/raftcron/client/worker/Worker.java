@@ -244,9 +244,10 @@ public final class Worker implements AutoCloseable {
         return;
       }
       Instant finishedAt = clock.instant();
+      String error = tail(outcome.error());
       log.info("run {} finished: {}, exit {}, slot {}, token {}{}", context.runId(),
           outcome.status(), outcome.exitCode(), context.slot(),
-          context.fencingToken(), outcome.error().isEmpty() ? "" : ", error: " + outcome.error());
+          context.fencingToken(), error.isEmpty() ? "" : ", error: " + error);
       // The thread goes back to the pool now; the run keeps its slot and its heartbeats until the
       // report is answered, so `concurrency` still bounds the runs held, reported or not.
       execution.answered = reporter.report(Completion.newBuilder()
@@ -256,7 +257,7 @@ public final class Worker implements AutoCloseable {
           .setSucceeded(outcome.succeeded())
           .setOutcome(outcome.status().runState())
           .setExitCode(outcome.exitCode())
-          .setError(tail(outcome.error()))
+          .setError(error)
           .setStartedAt(timestamp(startedAt))
           .setFinishedAt(timestamp(finishedAt))
           .build());
