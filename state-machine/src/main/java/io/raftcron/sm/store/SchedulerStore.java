@@ -12,9 +12,11 @@ import io.raftcron.sm.RunIds;
 import io.raftcron.sm.Times;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,6 +61,9 @@ public final class SchedulerStore implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
+  private static final String INCOMING = ".incoming";
+  private static final String PREVIOUS = ".previous";
+
   private final Path dir;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final WriteOptions writeOptions = new WriteOptions();
@@ -77,6 +82,11 @@ public final class SchedulerStore implements AutoCloseable {
 
   public static SchedulerStore open(Path dir) {
     SchedulerStore store = new SchedulerStore(dir);
+    try {
+      store.recoverInterruptedInstall();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot finish the snapshot install interrupted in " + dir, e);
+    }
     store.openDb();
     return store;
   }
@@ -95,8 +105,13 @@ public final class SchedulerStore implements AutoCloseable {
       for (Family f : Family.values()) {
         handles.put(f, opened.get(f.ordinal() + 1));
       }
-      checkFormat();
-      jobCount = countKeys(Family.JOBS);
+      try {
+        checkFormat();
+        jobCount = countKeys(Family.JOBS);
+      } catch (RuntimeException refused) { // a newer format: close it again, it holds the folder's lock
+        closeDb();
+        throw refused;
+      }
     } catch (RocksDBException e) {
       throw new StoreException("cannot open the state store in " + dir, e);
     } catch (IOException e) {
@@ -730,7 +745,12 @@ public final class SchedulerStore implements AutoCloseable {
     sha.update(value);
   }
 
-  /** Replaces the whole store with the checkpoint in {@code source} (copied, never moved). */
+  /**
+   * Replaces the whole store with the checkpoint in {@code source} (copied, never moved). The copy is
+   * made and synced beside the live store and swapped in by renames; if it cannot be made (a full
+   * disk) or opened (a newer data format), the old store is back in place, open, and this throws:
+   * the node stops with a store it can start on again.
+   */
   public void replaceWith(Path source) {
     lock.writeLock().lock();
     try {
@@ -739,18 +759,61 @@ public final class SchedulerStore implements AutoCloseable {
       try (Stream<Path> files = Files.list(source)) {
         checkpointFiles = files.filter(Files::isRegularFile).toList();
       }
+      Path incoming = beside(INCOMING);
+      Path previous = beside(PREVIOUS);
+      FileUtils.deleteDirectory(incoming.toFile());
+      Files.createDirectories(incoming);
+      for (Path f : checkpointFiles) {
+        Path copy = incoming.resolve(f.getFileName());
+        Files.copy(f, copy, StandardCopyOption.COPY_ATTRIBUTES);
+        sync(copy);
+      }
+      sync(incoming);
       closeDb();
       jobCache.clear();
-      FileUtils.deleteDirectory(dir.toFile());
-      Files.createDirectories(dir);
-      for (Path f : checkpointFiles) {
-        Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+      FileUtils.deleteDirectory(previous.toFile());
+      Files.move(dir, previous, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
+      sync(dir.toAbsolutePath().getParent());
+      try {
+        openDb();
+      } catch (RuntimeException unusable) {
+        FileUtils.deleteDirectory(dir.toFile());
+        Files.move(previous, dir, StandardCopyOption.ATOMIC_MOVE);
+        sync(dir.toAbsolutePath().getParent());
+        openDb();
+        throw unusable;
       }
-      openDb();
+      FileUtils.deleteDirectory(previous.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot install snapshot from " + source, e);
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /** A folder next to the store's: {@code state.incoming}, {@code state.previous}. */
+  private Path beside(String suffix) {
+    return dir.resolveSibling(dir.getFileName() + suffix);
+  }
+
+  /**
+   * Finishes what a node killed in {@link #replaceWith} left: before the swap, a partial copy (dropped);
+   * between its renames, only the previous store (put back); after them, the previous one (dropped).
+   */
+  private void recoverInterruptedInstall() throws IOException {
+    Path previous = beside(PREVIOUS);
+    if (!Files.exists(dir) && Files.isDirectory(previous)) {
+      Files.move(previous, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+    FileUtils.deleteDirectory(previous.toFile());
+    FileUtils.deleteDirectory(beside(INCOMING).toFile());
+  }
+
+  /** Forces a file's or a folder's content (a folder's: its entries) to the disk. */
+  private static void sync(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
     }
   }
 

@@ -13,6 +13,7 @@ import io.raftcron.proto.Job;
 import io.raftcron.proto.Run;
 import io.raftcron.sm.AppliedStoreTest;
 import io.raftcron.sm.Times;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -183,6 +184,37 @@ class SchedulerStoreTest extends AppliedStoreTest {
     cache.committed(Map.of("a", moved), name -> false);
 
     assertThat(cache.get("a")).isSameAs(moved);
+  }
+
+  @Test
+  void aCheckpointThatCannotBeOpenedLeavesTheOldStoreInPlaceAndOpen() throws Exception {
+    Path broken = Files.createDirectories(dir.resolve("broken"));
+    Files.writeString(broken.resolve("CURRENT"), "MANIFEST-000999\n"); // names a manifest that is not there
+
+    assertThatThrownBy(() -> store.replaceWith(broken)).isInstanceOf(RuntimeException.class);
+
+    assertThat(store.appliedIndex()).isEqualTo(4);
+    assertThat(store.runs("a", 10)).hasSize(3);
+    apply(create(T0, spec("after", "@every 1h"))); // still open for writes
+    assertThat(store.job("after")).isPresent();
+    try (var left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("db."));
+    }
+  }
+
+  @Test
+  void anInstallKilledBetweenItsRenamesIsRolledBackWhenTheStoreOpens() throws Exception {
+    store.close();
+    Path db = dir.resolve("db");
+    Files.move(db, dir.resolve("db.previous")); // the live store moved aside, the new one not in place yet
+    Files.createDirectories(dir.resolve("db.incoming"));
+
+    store = SchedulerStore.open(db);
+
+    assertThat(store.appliedIndex()).isEqualTo(4);
+    assertThat(store.runs("a", 10)).hasSize(3);
+    assertThat(dir.resolve("db.previous")).doesNotExist();
+    assertThat(dir.resolve("db.incoming")).doesNotExist();
   }
 
   @Test
