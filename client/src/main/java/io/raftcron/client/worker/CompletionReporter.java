@@ -30,6 +30,8 @@ final class CompletionReporter implements AutoCloseable {
    * reports at most this many per commit round trip: 100 capped a busy worker near 1000 runs/s.
    */
   static final int MAX_PER_CALL = 1000;
+  /** Bytes of completions per call, well inside a node's 1 MiB message limit (error texts make them large). */
+  static final int MAX_BYTES_PER_CALL = 512 * 1024;
 
   private record Pending(Completion completion, long giveUpAtNanos, CompletableFuture<Void> answered) {}
 
@@ -83,7 +85,12 @@ final class CompletionReporter implements AutoCloseable {
         continue; // closing: send what is queued, then stop
       }
       List<Pending> batch = new ArrayList<>(List.of(first));
-      queue.drainTo(batch, MAX_PER_CALL - 1);
+      long bytes = first.completion().getSerializedSize();
+      for (Pending next = queue.peek(); next != null && batch.size() < MAX_PER_CALL
+          && bytes + next.completion().getSerializedSize() <= MAX_BYTES_PER_CALL; next = queue.peek()) {
+        batch.add(queue.poll()); // this thread alone takes from the queue: what it peeked is what it polls
+        bytes += next.completion().getSerializedSize();
+      }
       try {
         send(batch);
       } catch (RuntimeException e) {

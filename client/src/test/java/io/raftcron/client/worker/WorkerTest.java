@@ -121,6 +121,22 @@ class WorkerTest {
   }
 
   @Test
+  void reportsWithLongErrorTextsAreSplitIntoCallsWithinTheMessageLimit() throws Exception {
+    for (int i = 0; i < 400; i++) {
+      service.toLease.add(run("j" + i + "@1", i + 1));
+    }
+    service.holdFirstCompletionMs = 500; // the rest pile up meanwhile: 400 × 4 KiB would be 1.6 MB in one call
+
+    try (Worker worker = worker(400, run -> Outcome.failure(1, "e".repeat(4096)))) {
+      worker.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> service.completions.size() >= 400);
+    }
+
+    assertThat(service.completions).extracting(Completion::getRunId).doesNotHaveDuplicates().hasSize(400);
+    assertThat(service.completionCalls).allMatch(n -> n * 4096 <= CompletionReporter.MAX_BYTES_PER_CALL);
+  }
+
+  @Test
   void againstAClusterWithoutCompleteRunsEachRunIsReportedOnItsOwnAndOnlyOnce() throws Exception {
     service.batchesUnimplemented = true;
 
