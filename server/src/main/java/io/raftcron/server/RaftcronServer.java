@@ -115,90 +115,90 @@ public final class RaftcronServer implements AutoCloseable {
     if (config.restoreFrom().isPresent()) {
       BackupRestore.seed(config.restoreFrom().get(), config);
     }
-    this.store = SchedulerStore.open(config.dataDir().resolve("state"));
-    this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
-    NodeInfo self =
-        NodeInfo.newBuilder()
-            .setNodeId(config.nodeId())
-            .setRaftAddr(config.raftAddr())
-            .setGrpcAddr(config.grpcAddr())
-            .build();
-
-    NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store, clock);
-    this.leaderExecutor = new LeaderExecutor(daemon("raftcron-leader"), metrics::observeLeaderTask);
-    CommitObserver fireCommits = metrics.fireCommits();
-    Proposer proposer =
-        new Proposer(clock, config.nodeId(), command -> {
-          fireCommits.committed(command);
-          committed.committed(command);
-        });
-    this.leadership =
-        new Leadership(
-            store,
-            proposer,
-            clock,
-            config.leaseDuration(),
-            leaderExecutor,
-            onFatal,
-            new AlertSetup(config.alertRules(), config.alertWebhook().map(AlertWebhook::new), config.nodeId()));
-    this.tracer =
-        RunTracer.create(
-            config.otlpEndpoint(), config.nodeId(), leadership::isLeading, config.slowRunThreshold());
-    SchedulerStateMachine stateMachine =
-        new SchedulerStateMachine(
-            store,
-            safeguards(),
-            (index, command, result) -> {
-              metrics.onApplied(command, result);
-              tracer.onApplied(command, result);
-              leadership.onApplied(command, result);
-              observer.onApplied(index, command, result);
-            });
-    this.raft =
-        RaftNode.start(
-            RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
-                .withElectionTimeoutMs(config.electionTimeoutMs())
-                .withSnapshotIntervalSecs(config.snapshotIntervalSecs()),
-            new StateMachineBridge(stateMachine, metrics::observeApply),
-            leadership);
-    proposer.attach(raft);
-    metrics.bindNode(raft, leadership.workers());
-
-    this.forwarder = new Forwarder(config.nodeId(), raft, store, config.tls(), config.nodeToken());
-    Gateway gateway = new Gateway(raft, proposer, forwarder);
-    List<ServerInterceptor> interceptors =
-        new ArrayList<>(List.of(forwarder.interceptor(), new SecretRedaction()));
-    if (tokens != null) {
-      interceptors.add(new AuthInterceptor(tokens));
-    }
-    interceptors.add(new BoundedStatusMessages()); // added last: runs first, so it sees every close
-    for (BindableService service : List.of(
-        new JobService(gateway, store, clock),
-        new RunService(gateway, store),
-        new AlertService(gateway, store),
-        new ClusterService(self, gateway, raft, store, forwarder, proposer, config.dataDir().resolve(BACKUP_WORK),
-            background),
-        new WorkerService(gateway, leadership, store))) {
-      services.add(ServerInterceptors.intercept(service, interceptors));
-    }
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(socketAddress(config.grpcAddr()))
-            .maxInboundMessageSize(config.maxInboundMessageBytes());
-    if (config.tls() != null) {
-      builder = config.tls().secure(builder);
-    }
-    services.forEach(builder::addService);
-    this.grpc = builder.build().start();
-    this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);
-    // The HTTP API serves the gRPC server's registered services, so every interceptor must be on
-    // the service definitions (ServerInterceptors.intercept), not on the server builder.
     try {
+      this.store = SchedulerStore.open(config.dataDir().resolve("state"));
+      this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
+      NodeInfo self =
+          NodeInfo.newBuilder()
+              .setNodeId(config.nodeId())
+              .setRaftAddr(config.raftAddr())
+              .setGrpcAddr(config.grpcAddr())
+              .build();
+
+      NodeMetrics metrics = NodeMetrics.register(registry, config.perJobMetrics(), store, clock);
+      this.leaderExecutor = new LeaderExecutor(daemon("raftcron-leader"), metrics::observeLeaderTask);
+      CommitObserver fireCommits = metrics.fireCommits();
+      Proposer proposer =
+          new Proposer(clock, config.nodeId(), command -> {
+            fireCommits.committed(command);
+            committed.committed(command);
+          });
+      this.leadership =
+          new Leadership(
+              store,
+              proposer,
+              clock,
+              config.leaseDuration(),
+              leaderExecutor,
+              onFatal,
+              new AlertSetup(config.alertRules(), config.alertWebhook().map(AlertWebhook::new), config.nodeId()));
+      this.tracer =
+          RunTracer.create(
+              config.otlpEndpoint(), config.nodeId(), leadership::isLeading, config.slowRunThreshold());
+      SchedulerStateMachine stateMachine =
+          new SchedulerStateMachine(
+              store,
+              safeguards(),
+              (index, command, result) -> {
+                metrics.onApplied(command, result);
+                tracer.onApplied(command, result);
+                leadership.onApplied(command, result);
+                observer.onApplied(index, command, result);
+              });
+      this.raft =
+          RaftNode.start(
+              RaftNodeConfig.of(config.raftAddr(), config.peers(), config.dataDir().resolve("raft"))
+                  .withElectionTimeoutMs(config.electionTimeoutMs())
+                  .withSnapshotIntervalSecs(config.snapshotIntervalSecs()),
+              new StateMachineBridge(stateMachine, metrics::observeApply),
+              leadership);
+      proposer.attach(raft);
+      metrics.bindNode(raft, leadership.workers());
+
+      this.forwarder = new Forwarder(config.nodeId(), raft, store, config.tls(), config.nodeToken());
+      Gateway gateway = new Gateway(raft, proposer, forwarder);
+      List<ServerInterceptor> interceptors =
+          new ArrayList<>(List.of(forwarder.interceptor(), new SecretRedaction()));
+      if (tokens != null) {
+        interceptors.add(new AuthInterceptor(tokens));
+      }
+      interceptors.add(new BoundedStatusMessages()); // added last: runs first, so it sees every close
+      for (BindableService service : List.of(
+          new JobService(gateway, store, clock),
+          new RunService(gateway, store),
+          new AlertService(gateway, store),
+          new ClusterService(self, gateway, raft, store, forwarder, proposer, config.dataDir().resolve(BACKUP_WORK),
+              background),
+          new WorkerService(gateway, leadership, store))) {
+        services.add(ServerInterceptors.intercept(service, interceptors));
+      }
+      NettyServerBuilder builder =
+          NettyServerBuilder.forAddress(socketAddress(config.grpcAddr()))
+              .maxInboundMessageSize(config.maxInboundMessageBytes());
+      if (config.tls() != null) {
+        builder = config.tls().secure(builder);
+      }
+      services.forEach(builder::addService);
+      this.grpc = builder.build().start();
+      this.registrar = new NodeRegistrar(self, raft, store, proposer, forwarder, background);
+      // The HTTP API serves the gRPC server's registered services, so every interceptor must be on
+      // the service definitions (ServerInterceptors.intercept), not on the server builder.
       this.http =
           config.httpAddr() == null
               ? null
               : HttpEndpoint.start(socketAddress(config.httpAddr()), grpc.getServices(), raft, registry);
     } catch (IOException | RuntimeException e) {
-      close();
+      close(); // what had started (the raft node, the store's lock, threads) must not outlive the failure
       throw e;
     }
     log.info(
@@ -250,24 +250,47 @@ public final class RaftcronServer implements AutoCloseable {
       return;
     }
     closed = true;
-    registrar.close();
+    // Null-safe: a constructor that fails part way closes what it had started.
+    if (registrar != null) {
+      registrar.close();
+    }
     if (http != null) {
       http.close();
     }
-    grpc.shutdownNow();
-    forwarder.close();
-    leadership.close();
-    raft.close();
-    tracer.close();
-    leaderExecutor.shutdownNow();
-    background.shutdownNow();
+    if (grpc != null) {
+      grpc.shutdownNow();
+    }
+    if (forwarder != null) {
+      forwarder.close();
+    }
+    if (leadership != null) {
+      leadership.close();
+    }
+    if (raft != null) {
+      raft.close();
+    }
+    if (tracer != null) {
+      tracer.close();
+    }
+    if (leaderExecutor != null) {
+      leaderExecutor.shutdownNow();
+    }
+    if (background != null) {
+      background.shutdownNow();
+    }
     try {
-      grpc.awaitTermination(5, TimeUnit.SECONDS);
-      leaderExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      if (grpc != null) {
+        grpc.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      if (leaderExecutor != null) {
+        leaderExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    store.close();
+    if (store != null) {
+      store.close();
+    }
     log.info("node {} stopped", config.nodeId());
   }
 
