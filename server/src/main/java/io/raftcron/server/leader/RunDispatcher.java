@@ -41,12 +41,15 @@ final class RunDispatcher {
     final String worker;
     final int maxRuns;
     final CompletableFuture<List<Run>> reply;
+    /** When the worker's wait ends (System.nanoTime), however often the poll is taken up again. */
+    final long endsAtNanos;
     ScheduledFuture<?> timeout;
 
-    Poll(String worker, int maxRuns, CompletableFuture<List<Run>> reply) {
+    Poll(String worker, int maxRuns, CompletableFuture<List<Run>> reply, long endsAtNanos) {
       this.worker = worker;
       this.maxRuns = maxRuns;
       this.reply = reply;
+      this.endsAtNanos = endsAtNanos;
     }
   }
 
@@ -80,11 +83,16 @@ final class RunDispatcher {
   }
 
   void poll(String worker, int maxRuns, Duration wait, CompletableFuture<List<Run>> reply) {
+    waitForRuns(worker, maxRuns, reply, System.nanoTime() + Math.max(0, wait.toNanos()));
+  }
+
+  private void waitForRuns(String worker, int maxRuns, CompletableFuture<List<Run>> reply, long endsAtNanos) {
     if (closed) {
       reply.completeExceptionally(new NotLeadingException());
       return;
     }
-    Poll poll = new Poll(worker, Math.max(1, Math.min(maxRuns, Limits.MAX_RUNS_PER_POLL)), reply);
+    Duration wait = Duration.ofNanos(Math.max(0, endsAtNanos - System.nanoTime()));
+    Poll poll = new Poll(worker, Math.max(1, Math.min(maxRuns, Limits.MAX_RUNS_PER_POLL)), reply, endsAtNanos);
     poll.timeout =
         leader.executor().schedule(
             () -> {
@@ -240,7 +248,8 @@ final class RunDispatcher {
                   poll.reply.completeExceptionally(
                       failure != null ? failure : new NotLeadingException());
                 } else {
-                  poll(poll.worker, poll.maxRuns, Duration.ZERO.plusSeconds(1), poll.reply);
+                  // Every grant refused (the runs were cancelled or taken meanwhile): wait on, for the rest of its wait.
+                  waitForRuns(poll.worker, poll.maxRuns, poll.reply, poll.endsAtNanos);
                 }
               }
             },
