@@ -57,21 +57,38 @@ public final class SnapshotSeeder {
     if (writer == null) {
       throw new IOException("cannot create a snapshot writer in " + raftDataDir);
     }
-    Path dir = Path.of(writer.getPath(), JraftStateMachine.SM_DIR);
-    Files.createDirectories(dir);
-    Status registered = JraftStateMachine.register(writer, dir, content.write(dir));
-    if (!registered.isOk()) {
-      throw new IOException("cannot register the snapshot files: " + registered);
-    }
-    SnapshotMeta meta = SnapshotMeta.newBuilder()
-        .setLastIncludedIndex(lastIncludedIndex)
-        .setLastIncludedTerm(SEEDED_TERM)
-        .addAllPeers(peers)
-        .build();
-    if (!writer.saveMeta(meta)) {
-      throw new IOException("cannot save the snapshot meta in " + writer.getPath());
+    try {
+      Path dir = Path.of(writer.getPath(), JraftStateMachine.SM_DIR);
+      Files.createDirectories(dir);
+      Status registered = JraftStateMachine.register(writer, dir, content.write(dir));
+      if (!registered.isOk()) {
+        throw new IOException("cannot register the snapshot files: " + registered);
+      }
+      SnapshotMeta meta = SnapshotMeta.newBuilder()
+          .setLastIncludedIndex(lastIncludedIndex)
+          .setLastIncludedTerm(SEEDED_TERM)
+          .addAllPeers(peers)
+          .build();
+      if (!writer.saveMeta(meta)) {
+        throw new IOException("cannot save the snapshot meta in " + writer.getPath());
+      }
+    } catch (IOException | RuntimeException e) {
+      // A half-written seed would make the folder hold "raft data": the same restore, tried again, is refused.
+      deleteTree(Path.of(writer.getPath()));
+      throw e;
     }
     writer.close(); // syncs the meta and renames the temporary folder to snapshot_<index>
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static boolean hasFiles(Path dir) throws IOException {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -133,6 +134,21 @@ class RaftMembershipTest {
 
     assertThatThrownBy(() -> SnapshotSeeder.seed(raftDir, 5, List.of(leader.addr), dir -> List.of()))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("already holds raft data");
+  }
+
+  @Test
+  void aSeedWhoseContentFailsLeavesNothingSoTheSameSeedCanBeTriedAgain() throws Exception {
+    Path raftDir = tmp.resolve("seeded/raft");
+
+    assertThatThrownBy(() -> SnapshotSeeder.seed(raftDir, 5, List.of("127.0.0.1:7001"), dir -> {
+      Files.writeString(dir.resolve("partial"), "half of a checkpoint");
+      throw new java.io.IOException("No space left on device");
+    })).isInstanceOf(java.io.IOException.class);
+
+    SnapshotSeeder.seed(raftDir, 5, List.of("127.0.0.1:7001"), dir -> List.of());
+    try (Stream<Path> files = Files.walk(RaftNode.snapshotDir(raftDir))) {
+      assertThat(files.map(f -> f.getFileName().toString())).contains("snapshot_5").doesNotContain("partial");
+    }
   }
 
   private Member follower(Member leader) {

@@ -35,7 +35,8 @@ final class BackupRestore {
         dataDir.resolve("raft").resolve("meta"), dataDir.resolve("raft").resolve("snapshot"))) {
       if (hasFiles(held)) {
         throw new IllegalArgumentException("--restore refused: " + dataDir + " already holds data (" + held
-            + "); a backup is restored only into an empty --data-dir of a new cluster");
+            + "); a backup is restored only into an empty --data-dir of a new cluster (a node already seeded"
+            + " from it, whose start failed after that, starts again without --restore)");
       }
     }
     if (!Files.isRegularFile(backup)) {
