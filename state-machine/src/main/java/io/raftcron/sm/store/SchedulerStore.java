@@ -32,6 +32,7 @@ import org.apache.commons.io.FileUtils;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -677,6 +678,17 @@ public final class SchedulerStore implements AutoCloseable {
    * consistent copy a backup needs while the applier keeps running.
    */
   public long checkpointAtAppliedIndex(Path target) {
+    // Flushed first, while commits go on: the checkpoint, which holds them off, then has only what came
+    // since to flush (the memtables, up to 64 MiB, stalled the apply thread for as long as they took).
+    withReadLock(
+        () -> {
+          try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, new ArrayList<>(handles.values()));
+          } catch (RocksDBException e) {
+            throw new StoreException("cannot flush the state store before a checkpoint", e);
+          }
+          return null;
+        });
     lock.writeLock().lock();
     try {
       long index = appliedIndex();
