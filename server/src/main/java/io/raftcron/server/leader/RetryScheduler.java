@@ -111,6 +111,7 @@ final class RetryScheduler {
     if (closed) {
       return;
     }
+    timer = null; // the timer that woke this is spent: a rearm from here must arm a new one
     Instant now = leader.clock().instant();
     List<String> due =
         leader.store().retryingRuns(MAX_BATCH + requeueing.size()).stream()
@@ -135,6 +136,7 @@ final class RetryScheduler {
                 if (timer != null) {
                   timer.cancel(false);
                 }
+                timerAt = null; // not a wake at a retry time: the rearm it runs must arm one
                 timer = leader.retryLater(this::rearm);
               }
             },
