@@ -69,7 +69,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   /** Sends {@code reply} once it is ready and every earlier reply on the connection has been sent. */
   private void inTurn(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<HttpReply> reply) {
     CompletableFuture<HttpReply> answer = reply.handle((r, failure) -> failure == null ? r : internal(failure));
-    previousSent = previousSent.thenCombine(answer, (ignored, r) -> r).thenAccept(r -> send(ctx, keepAlive, r));
+    // exceptionally: a send that failed (the connection broke) must not keep the later answers from going out.
+    previousSent = previousSent.exceptionally(failed -> null)
+        .thenCombine(answer, (ignored, r) -> r)
+        .thenAccept(r -> send(ctx, keepAlive, r));
   }
 
   private static HttpReply internal(Throwable failure) {
