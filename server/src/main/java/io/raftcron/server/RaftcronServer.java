@@ -111,12 +111,12 @@ public final class RaftcronServer implements AutoCloseable {
     this.config = config;
     this.registry = new PrometheusRegistry(); // per node: tests run three nodes in one JVM
     TokenFile tokens = config.authTokens() == null ? null : readTokens(config); // before anything starts
-    deleteLeftoverWork(config.dataDir());
     if (config.restoreFrom().isPresent()) {
       BackupRestore.seed(config.restoreFrom().get(), config);
     }
     try {
       this.store = SchedulerStore.open(config.dataDir().resolve("state"));
+      deleteLeftoverWork(config.dataDir()); // once the store's lock is ours: not another node's backup under way
       this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcron-background"));
       NodeInfo self =
           NodeInfo.newBuilder()

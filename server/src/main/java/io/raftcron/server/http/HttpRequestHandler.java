@@ -72,7 +72,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     // exceptionally: a send that failed (the connection broke) must not keep the later answers from going out.
     previousSent = previousSent.exceptionally(failed -> null)
         .thenCombine(answer, (ignored, r) -> r)
-        .thenAccept(r -> send(ctx, keepAlive, r));
+        // On the connection's own thread: a write from another one is queued there, and a later reply
+        // already complete could otherwise be written ahead of it.
+        .thenAcceptAsync(r -> send(ctx, keepAlive, r), ctx.executor());
   }
 
   private static HttpReply internal(Throwable failure) {

@@ -362,11 +362,16 @@ final class FireScheduler {
     private void plan(Due head) {
       // A second copy (a change that left the job's next slot where it was) adds nothing.
       boolean live = head.at.equals(dueByJob.get(head.job)) && !inFlight.contains(head.job);
-      Optional<Job> job = live && seen.add(head.job) ? leader.store().job(head.job) : Optional.empty();
-      if (job.isEmpty()) {
-        return;
+      Prepared ready;
+      try {
+        Optional<Job> job = live && seen.add(head.job) ? leader.store().job(head.job) : Optional.empty();
+        if (job.isEmpty()) {
+          return;
+        }
+        ready = Prepared.of(head.at, FirePlanner.plan(job.get(), head.at, MAX_FIRES_PER_JOB));
+      } catch (RuntimeException e) {
+        return; // not planned ahead; the wake at its slot tries it and says why (see unreadable)
       }
-      Prepared ready = Prepared.of(head.at, FirePlanner.plan(job.get(), head.at, MAX_FIRES_PER_JOB));
       prepared.put(head.job, ready);
       // Only jobs due at the window's first instant: a wake at an earlier one would drop the entry.
       if (ready.oldestFired() != null && head.at.equals(first)) {

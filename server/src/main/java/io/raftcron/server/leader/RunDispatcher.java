@@ -223,6 +223,10 @@ final class RunDispatcher {
                 .setDeadline(deadline));
       }
     }
+    if (served.isEmpty()) {
+      granting.removeAll(pollOfRun.keySet());
+      return; // every waiting poll had gone away: nothing to grant
+    }
     leader
         .propose(Command.newBuilder().setGrantLeases(grants))
         .whenCompleteAsync(

@@ -10,6 +10,7 @@ import io.raftcron.sm.Schedules;
 import io.raftcron.sm.Times;
 import io.raftcron.sm.planner.FirePlanner;
 import io.raftcron.sm.schedule.JobSpecValidator;
+import io.raftcron.sm.schedule.Schedule;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,12 @@ final class JobCommands {
   private JobCommands() {}
 
   static CommandResult put(ApplyContext ctx, PutJob put) {
+    // The edge checked the zone against its node's time-zone database before this was proposed: one this
+    // node's lacks is its JVM lagging, and refusing here alone would part it from the other replicas.
+    if (!Schedule.isKnownZone(put.getSpec().getTimeZone())) {
+      throw new UnappliableCommandException("entry " + ctx.index() + " puts job '" + put.getSpec().getName()
+          + "' in time zone '" + put.getSpec().getTimeZone() + "', which this node's time-zone database lacks", null);
+    }
     // Checked again here, deterministically: the API edge may run another version.
     List<String> problems = JobSpecValidator.problems(put.getSpec());
     if (!problems.isEmpty()) {

@@ -235,6 +235,11 @@ public final class Schedule {
     return new Schedule(expression, zone, 0, null, executionTime, matchesEveryHour(parsed), gap, repeat);
   }
 
+  /** Whether this JVM's time-zone database has the region {@code zoneId} ("" or null: UTC, always). */
+  public static boolean isKnownZone(String zoneId) {
+    return zoneId == null || zoneId.isEmpty() || ZoneId.getAvailableZoneIds().contains(zoneId);
+  }
+
   /** Resolves an IANA region id; "" or null means UTC. Fixed offsets and abbreviations are rejected. */
   static ZoneId parseZone(String zoneId) {
     if (zoneId == null || zoneId.isEmpty()) {

@@ -109,11 +109,14 @@ public final class SchedulerStore implements AutoCloseable {
       try {
         checkFormat();
         jobCount = countKeys(Family.JOBS);
-      } catch (RuntimeException refused) { // a newer format: close it again, it holds the folder's lock
+      } catch (RocksDBException | RuntimeException refused) { // e.g. a newer format: close it, it holds the folder's lock
         closeDb();
         throw refused;
       }
     } catch (RocksDBException e) {
+      if (db == null) {
+        options.close(); // nothing opened with them
+      }
       throw new StoreException("cannot open the state store in " + dir, e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -790,9 +793,11 @@ public final class SchedulerStore implements AutoCloseable {
       try {
         openDb();
       } catch (RuntimeException unusable) {
-        FileUtils.deleteDirectory(dir.toFile());
+        // Back by renames only, so that a node killed meanwhile still has its old store whole (see open).
+        Files.move(dir, incoming, StandardCopyOption.ATOMIC_MOVE);
         Files.move(previous, dir, StandardCopyOption.ATOMIC_MOVE);
         sync(dir.toAbsolutePath().getParent());
+        FileUtils.deleteDirectory(incoming.toFile());
         openDb();
         throw unusable;
       }

@@ -555,6 +555,19 @@ class ApplierTest extends AppliedStoreTest {
   }
 
   @Test
+  void aJobInAZoneThisNodeDoesNotKnowStopsTheNodeInsteadOfBeingRefusedHereAlone() {
+    createJobs();
+    long before = store.appliedIndex();
+    JobSpec spec = spec("martian", "0 0 * * * *").toBuilder().setTimeZone("Mars/Olympus_Mons").build();
+
+    // Only a newer time-zone database than this node's could have let the edge propose it.
+    assertThatThrownBy(() -> applier.apply(before + 1, create(T0, spec)))
+        .isInstanceOf(UnappliableCommandException.class).hasMessageContaining("Mars/Olympus_Mons");
+    assertThat(store.appliedIndex()).isEqualTo(before);
+    assertThat(store.job("martian")).isEmpty();
+  }
+
+  @Test
   void aRefusedCommandStillAdvancesTheAppliedIndex() {
     createJobs();
 
