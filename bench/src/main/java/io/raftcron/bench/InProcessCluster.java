@@ -35,9 +35,10 @@ final class InProcessCluster implements AutoCloseable {
     this.ledger = ledger;
     List<String> raftAddrs = new ArrayList<>();
     List<String> grpcAddrs = new ArrayList<>();
+    int[] ports = freePorts(2 * size);
     for (int i = 0; i < size; i++) {
-      raftAddrs.add("127.0.0.1:" + freePort());
-      grpcAddrs.add("127.0.0.1:" + freePort());
+      raftAddrs.add("127.0.0.1:" + ports[2 * i]);
+      grpcAddrs.add("127.0.0.1:" + ports[2 * i + 1]);
     }
     for (int i = 0; i < size; i++) {
       String id = "n" + (i + 1);
@@ -170,10 +171,21 @@ final class InProcessCluster implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /**
+   * {@code count} distinct free ports: all held open until each is chosen (one at a time, the OS
+   * may hand a just-closed port out again, and two nodes' addresses would collide).
+   */
+  static int[] freePorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        sockets.add(new ServerSocket(0));
+      }
+      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
     }
   }
 }

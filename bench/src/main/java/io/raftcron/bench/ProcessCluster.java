@@ -35,10 +35,11 @@ final class ProcessCluster implements AutoCloseable {
   ProcessCluster(List<String> javaOpts) throws IOException {
     this.dir = Files.createTempDirectory("raftcron-bench-");
     this.javaOpts = javaOpts;
+    int[] ports = InProcessCluster.freePorts(3 * IDS.size());
     for (int i = 0; i < IDS.size(); i++) {
-      raftAddrs.add("127.0.0.1:" + InProcessCluster.freePort());
-      grpcAddrs.add("127.0.0.1:" + InProcessCluster.freePort());
-      httpAddrs.add("127.0.0.1:" + InProcessCluster.freePort());
+      raftAddrs.add("127.0.0.1:" + ports[3 * i]);
+      grpcAddrs.add("127.0.0.1:" + ports[3 * i + 1]);
+      httpAddrs.add("127.0.0.1:" + ports[3 * i + 2]);
     }
   }
 
